@@ -1,0 +1,53 @@
+// swift-tools-version:6.1
+// GAN Zoo: generative adversarial networks (Goodfellow et al. 2014) as a plugin-based model zoo.
+//
+// Plugins/ holds GAN plugins (ordinary library targets), not SwiftPM package plugins.
+// Adding a plugin: one folder under Plugins/, one `plugin(...)` line below, one registry entry
+// in Sources/GANZoo/Registry.swift (see README, "Adding a plugin").
+import PackageDescription
+
+/// A GAN plugin: a library under Plugins/<folder> that imports GANCore only.
+func plugin(_ module: String, folder: String) -> Target {
+    .target(name: module, dependencies: ["GANCore"], path: "Plugins/\(folder)")
+}
+
+let pluginTargets: [Target] = [
+    plugin("MLPPlugin", folder: "MLP"),
+    plugin("SaturatingLossPlugin", folder: "SaturatingLoss"),
+    plugin("NonSaturatingLossPlugin", folder: "NonSaturatingLoss"),
+]
+
+let package = Package(
+    name: "gan-zoo",
+    products: [
+        .executable(name: "gan", targets: ["gan"]),
+        .library(name: "GANZoo", targets: ["GANZoo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "GANTensor", dependencies: [
+            .target(name: "CBLAS", condition: .when(platforms: [.linux])),
+        ]),
+        .target(name: "GANLayers", dependencies: ["GANTensor"]),
+        .target(name: "GANCore", dependencies: ["GANLayers"]),
+        .target(name: "GANData", dependencies: ["GANTensor", "CZlib"]),
+        .target(name: "GANStorage", dependencies: ["GANTensor", "CHDF5"]),
+        .target(name: "GANImages", dependencies: ["CZlib"]),
+        .target(name: "GANZoo", dependencies: [
+            "GANCore", "GANData", "GANStorage", "GANImages",
+        ] + pluginTargets.map { .target(name: $0.name) }),
+        .executableTarget(name: "gan", dependencies: [
+            "GANZoo",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "GANTests", dependencies: ["GANZoo"]),
+    ] + pluginTargets
+)

@@ -1,0 +1,73 @@
+import Foundation
+import GANLayers
+import GANTensor
+
+/// An architecture plugin: builds a generator and a discriminator for a problem.
+///
+/// The generator maps [batch, latentSize] noise to [batch, sampleSize] pixels in [0, 1]; the
+/// discriminator maps samples to **one logit** per sample (no sigmoid: every loss works on
+/// logits). `Configuration`'s defaults are the documented reference hyperparameters.
+public protocol Architecture: Sendable {
+    associatedtype Configuration: Codable & Sendable & Equatable
+    /// Stable kebab-case name, stored in weight files.
+    static var name: String { get }
+    static var summary: String { get }
+    static var defaultConfiguration: Configuration { get }
+
+    var configuration: Configuration { get }
+    /// Throws `ConfigurationError` when a field is out of range (a width of 0, say).
+    init(configuration: Configuration) throws
+
+    func makeGenerator(for problem: Problem, rng: inout RandomGenerator) -> Network
+    func makeDiscriminator(for problem: Problem, rng: inout RandomGenerator) -> Network
+}
+
+/// A type-erased architecture with its configuration, as the registry and files handle it.
+public struct AnyArchitecture: Sendable {
+    public let name: String
+    public let summary: String
+    /// The full configuration as JSON (every field, defaults filled in).
+    public let configurationJSON: String
+    private let generator: @Sendable (Problem, inout RandomGenerator) -> Network
+    private let discriminator: @Sendable (Problem, inout RandomGenerator) -> Network
+
+    public init<A: Architecture>(_ architecture: A) {
+        name = A.name
+        summary = A.summary
+        configurationJSON = ConfigurationCoding.encode(architecture.configuration)
+        generator = { architecture.makeGenerator(for: $0, rng: &$1) }
+        discriminator = { architecture.makeDiscriminator(for: $0, rng: &$1) }
+    }
+
+    public func makeGenerator(for problem: Problem, rng: inout RandomGenerator) -> Network {
+        generator(problem, &rng)
+    }
+
+    public func makeDiscriminator(for problem: Problem, rng: inout RandomGenerator) -> Network {
+        discriminator(problem, &rng)
+    }
+}
+
+/// How a plugin type is created from a (possibly partial) JSON configuration.
+public struct ArchitectureFactory: Sendable {
+    public let name: String
+    public let summary: String
+    public let defaultConfigurationJSON: String
+    private let build: @Sendable (String?) throws -> AnyArchitecture
+
+    public init<A: Architecture>(_ type: A.Type) {
+        name = A.name
+        summary = A.summary
+        defaultConfigurationJSON = ConfigurationCoding.encode(A.defaultConfiguration)
+        build = { json in
+            let configuration = try ConfigurationCoding.decode(
+                A.Configuration.self, from: json, over: A.defaultConfiguration, plugin: A.name)
+            return AnyArchitecture(try A(configuration: configuration))
+        }
+    }
+
+    /// Builds the plugin; fields missing from `json` keep their defaults.
+    public func make(configurationJSON json: String? = nil) throws -> AnyArchitecture {
+        try build(json)
+    }
+}

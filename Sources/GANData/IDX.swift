@@ -1,0 +1,67 @@
+/// An IDX array (the MNIST file format): a big-endian header, then unsigned bytes.
+///
+/// Header: two zero bytes, a type code (0x08 = unsigned byte), the number of dimensions, then
+/// one 32-bit big-endian size per dimension.
+public struct IDXArray: Sendable, Equatable {
+    public var shape: [Int]
+    public var bytes: [UInt8]
+
+    public init(shape: [Int], bytes: [UInt8]) {
+        self.shape = shape
+        self.bytes = bytes
+    }
+
+    /// Reads a file, gzip or not.
+    public init(contentsOf path: String) throws(DataError) {
+        try self.init(parsing: CompressedFile.read(path), path: path)
+    }
+
+    public init(parsing data: [UInt8], path: String) throws(DataError) {
+        guard data.count >= 4 else {
+            throw .corrupt(path: path, reason: "truncated: \(data.count) bytes, too short for an IDX header")
+        }
+        guard data[0] == 0, data[1] == 0 else {
+            let magic = data[0..<4].map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+            throw .corrupt(path: path, reason: "wrong magic number 0x\(magic): not an IDX file")
+        }
+        guard data[2] == 0x08 else {
+            throw .corrupt(path: path, reason: "IDX element type 0x\(String(data[2], radix: 16)) is not supported (only unsigned bytes, 0x08)")
+        }
+        let rank = Int(data[3])
+        guard rank >= 1, rank <= 4 else {
+            throw .corrupt(path: path, reason: "IDX file with \(rank) dimensions (expected 1 to 4)")
+        }
+        let headerSize = 4 + 4 * rank
+        guard data.count >= headerSize else {
+            throw .corrupt(path: path, reason: "truncated: header needs \(headerSize) bytes, file has \(data.count)")
+        }
+        var shape: [Int] = []
+        var total = 1
+        for axis in 0..<rank {
+            let offset = 4 + 4 * axis
+            let size = Int(data[offset]) << 24 | Int(data[offset + 1]) << 16 | Int(data[offset + 2]) << 8 | Int(data[offset + 3])
+            let (product, overflow) = total.multipliedReportingOverflow(by: size)
+            guard !overflow, product <= 1 << 34 else {
+                throw .corrupt(path: path, reason: "dimensions \(shape + [size]) are too large")
+            }
+            shape.append(size)
+            total = product
+        }
+        let payload = data.count - headerSize
+        guard payload == total else {
+            let what = payload < total ? "truncated" : "size mismatch"
+            throw .corrupt(path: path, reason: "\(what): header \(shape) needs \(total) data bytes, file has \(payload)")
+        }
+        self.shape = shape
+        bytes = Array(data[headerSize...])
+    }
+
+    /// The file's bytes: header then data.
+    public var encoded: [UInt8] {
+        var header: [UInt8] = [0, 0, 0x08, UInt8(shape.count)]
+        for size in shape {
+            header += [UInt8(size >> 24 & 0xff), UInt8(size >> 16 & 0xff), UInt8(size >> 8 & 0xff), UInt8(size & 0xff)]
+        }
+        return header + bytes
+    }
+}

@@ -1,0 +1,94 @@
+import GANTensor
+
+/// A stack of layers with buffers allocated once per batch capacity.
+///
+/// `forward` keeps a pointer to the caller's input until the matching `backward`, and every
+/// activation and gradient lives in a buffer owned here, so a training step allocates nothing
+/// once the capacity has been reserved.
+public final class Network {
+    public let layers: [any Layer]
+    /// Storage names, one per layer: `dense_0`, `relu_1`, ...
+    public let layerNames: [String]
+    public let inputSize: Int
+    public let outputSize: Int
+    public private(set) var batchCapacity = 0
+
+    private var outputs: [Tensor] = []          // outputs[i]: [capacity, layers[i].outputSize]
+    private var inputGradients: [Tensor] = []   // inputGradients[i]: [capacity, layers[i].inputSize]
+    private var lastInput: UnsafePointer<Float>?
+    private var lastBatchSize = 0
+
+    public init(layers: [any Layer]) {
+        precondition(!layers.isEmpty, "a network needs at least one layer")
+        for (previous, next) in zip(layers, layers.dropFirst()) {
+            precondition(previous.outputSize == next.inputSize,
+                         "layer sizes do not chain: \(previous.kind) outputs \(previous.outputSize), "
+                         + "\(next.kind) expects \(next.inputSize)")
+        }
+        self.layers = layers
+        layerNames = layers.enumerated().map { "\($0.element.kind)_\($0.offset)" }
+        inputSize = layers[0].inputSize
+        outputSize = layers[layers.count - 1].outputSize
+    }
+
+    /// Every parameter, with its layer's storage name.
+    public var namedParameters: [(layer: String, parameter: Parameter)] {
+        zip(layerNames, layers).flatMap { name, layer in layer.parameters.map { (name, $0) } }
+    }
+
+    public var trainableParameters: [Parameter] {
+        layers.flatMap { $0.parameters.filter(\.trainable) }
+    }
+
+    public var parameterCount: Int { layers.flatMap(\.parameters).reduce(0) { $0 + $1.value.count } }
+
+    /// Sizes every buffer for batches up to `capacity`. Cheap when already large enough.
+    public func reserve(batchCapacity capacity: Int) {
+        guard capacity > batchCapacity else { return }
+        batchCapacity = capacity
+        outputs = layers.map { Tensor(shape: [capacity, $0.outputSize]) }
+        inputGradients = layers.map { Tensor(shape: [capacity, $0.inputSize]) }
+        for layer in layers { layer.reserve(batchCapacity: capacity) }
+    }
+
+    /// Runs the stack on input [batchSize, inputSize]; the result [batchSize, outputSize] stays
+    /// valid until the next forward pass. `input` must stay alive until `backward`.
+    @discardableResult
+    public func forward(_ input: UnsafePointer<Float>, batchSize: Int, phase: Phase) -> UnsafeMutablePointer<Float> {
+        reserve(batchCapacity: batchSize)
+        lastInput = input
+        lastBatchSize = batchSize
+        var current = input
+        for (index, layer) in layers.enumerated() {
+            layer.forward(current, into: outputs[index].pointer, batchSize: batchSize, phase: phase)
+            current = UnsafePointer(outputs[index].pointer)
+        }
+        return outputs[layers.count - 1].pointer
+    }
+
+    /// Back-propagates dLoss/dOutput [batchSize, outputSize] of the last forward pass. Returns
+    /// dLoss/dInput [batchSize, inputSize] when `.input` is requested (overwritten each call).
+    @discardableResult
+    public func backward(_ outputGradient: UnsafePointer<Float>, needs: Gradients) -> UnsafeMutablePointer<Float>? {
+        guard let input = lastInput else { preconditionFailure("backward called before forward") }
+        var gradient = outputGradient
+        for index in stride(from: layers.count - 1, through: 0, by: -1) {
+            let isFirst = index == 0
+            let layerNeeds: Gradients = isFirst
+                ? needs
+                : needs.intersection(.parameters).union(.input)
+            if isFirst && layerNeeds.isEmpty { break }
+            let layerInput = isFirst ? input : UnsafePointer(outputs[index - 1].pointer)
+            layers[index].backward(input: layerInput, output: outputs[index].pointer,
+                                   outputGradient: gradient,
+                                   inputGradient: inputGradients[index].pointer,
+                                   batchSize: lastBatchSize, needs: layerNeeds)
+            gradient = UnsafePointer(inputGradients[index].pointer)
+        }
+        return needs.contains(.input) ? inputGradients[0].pointer : nil
+    }
+
+    public func zeroGradients() {
+        for parameter in trainableParameters { parameter.gradient.zero() }
+    }
+}

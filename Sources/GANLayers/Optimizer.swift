@@ -1,0 +1,115 @@
+import GANTensor
+
+/// Updates a fixed list of parameters from their accumulated gradients.
+///
+/// The list is fixed at creation: the generator's optimizer cannot reach the discriminator's
+/// parameters (the seed author's `var_list` bug cannot happen), and state is allocated once.
+public protocol Optimizer: AnyObject {
+    var parameters: [Parameter] { get }
+    var learningRate: Float { get set }
+    /// Applies one update from the gradients currently accumulated.
+    func step()
+    /// Named state tensors (momentum, Adam moments) for checkpoints, parallel to `parameters`.
+    var state: [String: [Tensor]] { get }
+    var stepCount: Int { get set }
+}
+
+/// Which optimizer and its hyperparameters: a value stored in recipes and weight files.
+public struct OptimizerConfiguration: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable, CaseIterable { case sgd, adam }
+    public var kind: Kind
+    public var learningRate: Float
+    /// SGD: momentum coefficient (0 = plain SGD).
+    public var momentum: Float
+    /// Adam: decay rates of the first and second moment estimates, and the denominator's epsilon.
+    public var beta1: Float
+    public var beta2: Float
+    public var epsilon: Float
+
+    public init(kind: Kind = .adam, learningRate: Float = 0.0002, momentum: Float = 0.5,
+                beta1: Float = 0.5, beta2: Float = 0.999, epsilon: Float = 1e-8) {
+        self.kind = kind
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+    }
+
+    public func make(for parameters: [Parameter]) -> any Optimizer {
+        switch kind {
+        case .sgd: return SGD(parameters: parameters, learningRate: learningRate, momentum: momentum)
+        case .adam: return Adam(parameters: parameters, learningRate: learningRate,
+                                beta1: beta1, beta2: beta2, epsilon: epsilon)
+        }
+    }
+}
+
+/// SGD with classical momentum, as the paper's code: v <- momentum * v - lr * g; p <- p + v.
+public final class SGD: Optimizer {
+    public let parameters: [Parameter]
+    public var learningRate: Float
+    public var momentum: Float
+    public var stepCount = 0
+    private let velocities: [Tensor]
+
+    public init(parameters: [Parameter], learningRate: Float, momentum: Float) {
+        self.parameters = parameters.filter(\.trainable)
+        self.learningRate = learningRate
+        self.momentum = momentum
+        velocities = self.parameters.map { Tensor(shape: $0.shape) }
+    }
+
+    public var state: [String: [Tensor]] { ["velocity": velocities] }
+
+    public func step() {
+        for (parameter, velocity) in zip(parameters, velocities) {
+            let p = parameter.value.pointer, g = parameter.gradient.pointer, v = velocity.pointer
+            let mu = momentum, lr = learningRate
+            for i in 0..<parameter.value.count {
+                v[i] = mu * v[i] - lr * g[i]
+                p[i] += v[i]
+            }
+        }
+        stepCount += 1
+    }
+}
+
+/// Adam (Kingma & Ba 2015) with bias-corrected moments.
+public final class Adam: Optimizer {
+    public let parameters: [Parameter]
+    public var learningRate: Float
+    public let beta1: Float, beta2: Float, epsilon: Float
+    public var stepCount = 0
+    private let firstMoments: [Tensor]
+    private let secondMoments: [Tensor]
+
+    public init(parameters: [Parameter], learningRate: Float, beta1: Float, beta2: Float, epsilon: Float) {
+        self.parameters = parameters.filter(\.trainable)
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        firstMoments = self.parameters.map { Tensor(shape: $0.shape) }
+        secondMoments = self.parameters.map { Tensor(shape: $0.shape) }
+    }
+
+    public var state: [String: [Tensor]] { ["m": firstMoments, "v": secondMoments] }
+
+    public func step() {
+        stepCount += 1
+        let t = Float(stepCount)
+        let correction1 = 1 - powFloat(beta1, t), correction2 = 1 - powFloat(beta2, t)
+        let stepSize = learningRate * correction2.squareRoot() / correction1
+        let b1 = beta1, b2 = beta2, eps = epsilon * correction2.squareRoot()
+        for (index, parameter) in parameters.enumerated() {
+            let p = parameter.value.pointer, g = parameter.gradient.pointer
+            let m = firstMoments[index].pointer, v = secondMoments[index].pointer
+            for i in 0..<parameter.value.count {
+                m[i] = b1 * m[i] + (1 - b1) * g[i]
+                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+                p[i] -= stepSize * m[i] / (v[i].squareRoot() + eps)
+            }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+import CHDF5
+
+/// A group inside an open HDF5 file (the root is "/"): child groups, datasets, attributes.
+public final class HDF5Group {
+    public let file: String
+    /// Path of this group inside the file, e.g. "/generator/dense_0".
+    public let path: String
+    let id: hid_t
+
+    init(file: String, parent: hid_t, openPath name: String) throws(HDF5Error) {
+        self.file = file
+        path = name
+        id = H5Gopen2(parent, name, ganzoo_H5P_DEFAULT())
+        guard id >= 0 else { throw HDF5Error(file: file, object: name, reason: "cannot open group") }
+    }
+
+    private init(file: String, path: String, id: hid_t) {
+        self.file = file
+        self.path = path
+        self.id = id
+    }
+
+    deinit { H5Gclose(id) }
+
+    func childPath(_ name: String) -> String { path == "/" ? "/" + name : path + "/" + name }
+
+    func error(_ name: String?, _ reason: String) -> HDF5Error {
+        HDF5Error(file: file, object: name.map(childPath) ?? path, reason: reason)
+    }
+
+    // MARK: Groups
+
+    public func createGroup(_ name: String) throws(HDF5Error) -> HDF5Group {
+        let child = H5Gcreate2(id, name, ganzoo_H5P_DEFAULT(), ganzoo_H5P_DEFAULT(), ganzoo_H5P_DEFAULT())
+        guard child >= 0 else { throw error(name, "cannot create group") }
+        return HDF5Group(file: file, path: childPath(name), id: child)
+    }
+
+    public func contains(_ name: String) -> Bool {
+        H5Lexists(id, name, ganzoo_H5P_DEFAULT()) > 0
+    }
+
+    /// Opens a child group; a missing or non-group child is an error that names it.
+    public func group(_ name: String) throws(HDF5Error) -> HDF5Group {
+        guard contains(name) else { throw error(name, "missing group") }
+        let child = H5Gopen2(id, name, ganzoo_H5P_DEFAULT())
+        guard child >= 0 else { throw error(name, "is not a group") }
+        return HDF5Group(file: file, path: childPath(name), id: child)
+    }
+
+    /// Names of the links in this group, in name order.
+    public func childNames() throws(HDF5Error) -> [String] {
+        var info = H5G_info_t()
+        guard H5Gget_info(id, &info) >= 0 else { throw error(nil, "cannot list group") }
+        var names: [String] = []
+        for index in 0..<info.nlinks {
+            let length = H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, index, nil, 0, ganzoo_H5P_DEFAULT())
+            guard length >= 0 else { throw error(nil, "cannot read link name \(index)") }
+            var buffer = [CChar](repeating: 0, count: Int(length) + 1)
+            H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, buffer.count, ganzoo_H5P_DEFAULT())
+            names.append(String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        return names
+    }
+
+    /// Whether a child is a dataset (false for groups and missing names).
+    public func isDataset(_ name: String) -> Bool {
+        guard contains(name) else { return false }
+        let object = H5Oopen(id, name, ganzoo_H5P_DEFAULT())
+        guard object >= 0 else { return false }
+        defer { H5Oclose(object) }
+        return H5Iget_type(object) == H5I_DATASET
+    }
+
+    // MARK: Datasets
+
+    /// Writes a float32 dataset of `shape` (an empty shape writes a scalar).
+    public func writeFloats(_ name: String, _ values: UnsafePointer<Float>, shape: [Int]) throws(HDF5Error) {
+        try writeDataset(name, shape: shape, fileType: ganzoo_H5T_IEEE_F32LE(),
+                         memoryType: ganzoo_H5T_NATIVE_FLOAT(), values: UnsafeRawPointer(values))
+    }
+
+    public func writeFloats(_ name: String, _ values: [Float], shape: [Int]) throws(HDF5Error) {
+        precondition(values.count == shape.reduce(1, *), "\(values.count) values for shape \(shape)")
+        try values.withUnsafeBufferPointer { (buffer) throws(HDF5Error) in
+            try writeFloats(name, buffer.baseAddress!, shape: shape)
+        }
+    }
+
+    public func writeUInt64s(_ name: String, _ values: [UInt64]) throws(HDF5Error) {
+        try values.withUnsafeBufferPointer { (buffer) throws(HDF5Error) in
+            try writeDataset(name, shape: [values.count], fileType: ganzoo_H5T_STD_U64LE(),
+                             memoryType: ganzoo_H5T_NATIVE_UINT64(), values: UnsafeRawPointer(buffer.baseAddress!))
+        }
+    }
+
+    private func writeDataset(_ name: String, shape: [Int], fileType: hid_t, memoryType: hid_t,
+                              values: UnsafeRawPointer) throws(HDF5Error) {
+        let space = makeSpace(shape)
+        defer { H5Sclose(space) }
+        let dataset = H5Dcreate2(id, name, fileType, space, ganzoo_H5P_DEFAULT(), ganzoo_H5P_DEFAULT(), ganzoo_H5P_DEFAULT())
+        guard dataset >= 0 else { throw error(name, "cannot create dataset") }
+        defer { H5Dclose(dataset) }
+        guard H5Dwrite(dataset, memoryType, ganzoo_H5S_ALL(), ganzoo_H5S_ALL(), ganzoo_H5P_DEFAULT(), values) >= 0 else {
+            throw error(name, "cannot write dataset")
+        }
+    }
+
+    func makeSpace(_ shape: [Int]) -> hid_t {
+        if shape.isEmpty { return H5Screate(H5S_SCALAR) }
+        let dims = shape.map { hsize_t($0) }
+        return H5Screate_simple(Int32(dims.count), dims, nil)
+    }
+
+    /// Shape and values of a float32 dataset; any other type is an error naming it.
+    public func readFloats(_ name: String) throws(HDF5Error) -> (shape: [Int], values: [Float]) {
+        let (dataset, shape) = try openDataset(name, expecting: H5T_FLOAT, size: 4, what: "float32")
+        defer { H5Dclose(dataset) }
+        var values = [Float](repeating: 0, count: shape.reduce(1, *))
+        let status = values.withUnsafeMutableBytes {
+            H5Dread(dataset, ganzoo_H5T_NATIVE_FLOAT(), ganzoo_H5S_ALL(), ganzoo_H5S_ALL(), ganzoo_H5P_DEFAULT(), $0.baseAddress)
+        }
+        guard status >= 0 else { throw error(name, "cannot read dataset (damaged or truncated file?)") }
+        return (shape, values)
+    }
+
+    public func readUInt64s(_ name: String) throws(HDF5Error) -> [UInt64] {
+        let (dataset, shape) = try openDataset(name, expecting: H5T_INTEGER, size: 8, what: "64-bit integer")
+        defer { H5Dclose(dataset) }
+        var values = [UInt64](repeating: 0, count: shape.reduce(1, *))
+        let status = values.withUnsafeMutableBytes {
+            H5Dread(dataset, ganzoo_H5T_NATIVE_UINT64(), ganzoo_H5S_ALL(), ganzoo_H5S_ALL(), ganzoo_H5P_DEFAULT(), $0.baseAddress)
+        }
+        guard status >= 0 else { throw error(name, "cannot read dataset (damaged or truncated file?)") }
+        return values
+    }
+
+    private func openDataset(_ name: String, expecting typeClass: H5T_class_t, size: Int,
+                             what: String) throws(HDF5Error) -> (hid_t, [Int]) {
+        guard contains(name) else { throw error(name, "missing dataset") }
+        let dataset = H5Dopen2(id, name, ganzoo_H5P_DEFAULT())
+        guard dataset >= 0 else { throw error(name, "is not a dataset") }
+        let type = H5Dget_type(dataset)
+        defer { H5Tclose(type) }
+        guard H5Tget_class(type) == typeClass, H5Tget_size(type) == size else {
+            H5Dclose(dataset)
+            throw error(name, "has the wrong data type (expected \(what))")
+        }
+        let space = H5Dget_space(dataset)
+        defer { H5Sclose(space) }
+        let rank = Int(H5Sget_simple_extent_ndims(space))
+        guard rank >= 0 else { H5Dclose(dataset); throw error(name, "has an unreadable shape") }
+        var dims = [hsize_t](repeating: 0, count: rank)
+        H5Sget_simple_extent_dims(space, &dims, nil)
+        return (dataset, dims.map { Int($0) })
+    }
+}

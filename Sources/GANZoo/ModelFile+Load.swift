@@ -1,0 +1,86 @@
+import Foundation
+import GANCore
+import GANLayers
+import GANStorage
+import GANTensor
+
+extension ModelFile {
+    /// Rebuilds the model from the file alone, checking every name, shape and value.
+    /// Every failure is an `HDF5Error` naming the file and the object inside it.
+    public static func load(_ path: String) throws -> Contents {
+        let file = try HDF5File.open(path)
+        let root = file.root
+        func fail(_ object: String, _ reason: String) -> HDF5Error {
+            HDF5Error(file: path, object: object, reason: reason)
+        }
+        guard root.hasAttribute("format"), let found = try? root.stringAttribute("format"), found == format else {
+            throw fail("/", "not a GAN Zoo weights file (root attribute 'format' is not '\(format)'; "
+                       + "is it from another program?)")
+        }
+        let version = try root.intAttribute("format_version")
+        guard (1...formatVersion).contains(version) else {
+            throw fail("/", "format_version \(version) is not supported by this gan-zoo (reads 1...\(formatVersion)); upgrade gan-zoo")
+        }
+        let architectureName = try root.stringAttribute("architecture")
+        let architecture: AnyArchitecture
+        do {
+            architecture = try Registry.architecture(named: architectureName)
+                .make(configurationJSON: root.stringAttribute("architecture_config"))
+        } catch let error as HDF5Error {
+            throw error
+        } catch {
+            throw fail("/", "\(error)")
+        }
+        let problem = try decode(Problem.self, root, "problem", path)
+        let configuration = try decode(TrainingConfiguration.self, root, "training", path)
+        do { _ = try Registry.loss(named: configuration.loss) } catch { throw fail("/", "\(error)") }
+        let position = TrainingPosition(epoch: try root.intAttribute("epoch"), step: try root.intAttribute("step"))
+
+        let model = GANModel(architecture: architecture, problem: problem, seed: 0)
+        try readNetwork(model.generator, from: root.group("generator"))
+        try readNetwork(model.discriminator, from: root.group("discriminator"))
+        return Contents(configuration: configuration, position: position, model: model, path: path)
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, _ group: HDF5Group, _ name: String,
+                                             _ path: String) throws -> T {
+        let json = try group.stringAttribute(name)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(json.utf8))
+        } catch {
+            throw HDF5Error(file: path, object: "/", reason: "attribute '\(name)' does not decode: \(error)")
+        }
+    }
+
+    /// Fills `network` from `group`: the layers, their types and parameters must match exactly.
+    static func readNetwork(_ network: Network, from group: HDF5Group) throws {
+        func fail(_ object: String, _ reason: String) -> HDF5Error {
+            HDF5Error(file: group.file, object: object, reason: reason)
+        }
+        let stored = try group.stringsAttribute("layer_names")
+        guard stored == network.layerNames else {
+            throw fail(group.path, "layers \(stored) do not match the architecture's \(network.layerNames)")
+        }
+        let extra = Set(try group.childNames()).subtracting(network.layerNames)
+        if !extra.isEmpty { throw fail(group.path, "unexpected entries \(extra.sorted())") }
+        for (name, layer) in zip(network.layerNames, network.layers) {
+            let layerGroup = try group.group(name)
+            let kind = try layerGroup.stringAttribute("type")
+            guard kind == layer.kind else {
+                throw fail(layerGroup.path, "layer type '\(kind)' does not match the architecture's '\(layer.kind)'")
+            }
+            let keys = layer.parameters.map(\.key)
+            let extraDatasets = Set(try layerGroup.childNames()).subtracting(keys)
+            if !extraDatasets.isEmpty { throw fail(layerGroup.path, "unexpected datasets \(extraDatasets.sorted())") }
+            for parameter in layer.parameters {
+                let (shape, values) = try layerGroup.readFloats(parameter.key)
+                let object = layerGroup.path + "/" + parameter.key
+                guard shape == parameter.shape else {
+                    throw fail(object, "shape \(shape) does not match the expected \(parameter.shape)")
+                }
+                guard values.allSatisfy(\.isFinite) else { throw fail(object, "holds NaN or infinite values") }
+                parameter.value.copy(from: values)
+            }
+        }
+    }
+}

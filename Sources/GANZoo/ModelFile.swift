@@ -1,0 +1,101 @@
+import Foundation
+import GANCore
+import GANLayers
+import GANStorage
+import GANTensor
+
+/// Where a run stands: epochs completed and discriminator steps taken.
+public struct TrainingPosition: Codable, Sendable, Equatable {
+    public var epoch: Int
+    public var step: Int
+    public init(epoch: Int = 0, step: Int = 0) {
+        self.epoch = epoch
+        self.step = step
+    }
+}
+
+/// The self-describing weights file (see README, "The weights file").
+///
+///     /                attrs: format, format_version, architecture, generator_architecture,
+///                             discriminator_architecture, architecture_config, loss, problem,
+///                             training, epoch, step, created_by
+///     /generator       attrs: layer_names, input_size, output_size
+///     /generator/dense_0            attrs: type, input_size, output_size; datasets kernel, bias
+///     /generator/relu_1             attrs: type, input_size, output_size
+///     /discriminator/...            the same layout
+///     /optimizer/{generator,discriminator}/<state>/<layer>/<key>   attrs: kind, step_count
+///     /rng             datasets noise, shuffle: xoshiro256** states (uint64[4])
+public enum ModelFile {
+    public static let format = "gan-zoo-weights"
+    public static let formatVersion = 1
+
+    public struct Contents {
+        public let configuration: TrainingConfiguration
+        public let position: TrainingPosition
+        public let model: GANModel
+        public let path: String
+    }
+
+    /// Writes atomically: a temporary file in the same folder, renamed into place.
+    public static func save(model: GANModel, configuration: TrainingConfiguration, position: TrainingPosition,
+                            optimizers: (generator: any Optimizer, discriminator: any Optimizer)?,
+                            randomStates: [String: RandomGenerator], to path: String) throws {
+        try AtomicFile.write(to: path) { file in
+            let root = file.root
+            try root.setAttribute("format", format)
+            try root.setAttribute("format_version", formatVersion)
+            try root.setAttribute("architecture", model.architecture.name)
+            try root.setAttribute("generator_architecture", model.architecture.name)
+            try root.setAttribute("discriminator_architecture", model.architecture.name)
+            try root.setAttribute("architecture_config", model.architecture.configurationJSON)
+            try root.setAttribute("loss", configuration.loss)
+            try root.setAttribute("problem", ConfigurationCoding.encode(model.problem))
+            try root.setAttribute("training", ConfigurationCoding.encode(configuration))
+            try root.setAttribute("epoch", position.epoch)
+            try root.setAttribute("step", position.step)
+            try root.setAttribute("created_by", "gan-zoo \(GANZooVersion.string)")
+            try writeNetwork(model.generator, into: root.createGroup("generator"))
+            try writeNetwork(model.discriminator, into: root.createGroup("discriminator"))
+            if let optimizers {
+                let group = try root.createGroup("optimizer")
+                try writeOptimizer(optimizers.generator, network: model.generator, into: group.createGroup("generator"))
+                try writeOptimizer(optimizers.discriminator, network: model.discriminator, into: group.createGroup("discriminator"))
+            }
+            let rng = try root.createGroup("rng")
+            for (name, generator) in randomStates.sorted(by: { $0.key < $1.key }) {
+                try rng.writeUInt64s(name, generator.state)
+            }
+        }
+    }
+
+    private static func writeNetwork(_ network: Network, into group: HDF5Group) throws {
+        try group.setAttribute("layer_names", network.layerNames)
+        try group.setAttribute("input_size", network.inputSize)
+        try group.setAttribute("output_size", network.outputSize)
+        for (name, layer) in zip(network.layerNames, network.layers) {
+            let layerGroup = try group.createGroup(name)
+            try layerGroup.setAttribute("type", layer.kind)
+            try layerGroup.setAttribute("input_size", layer.inputSize)
+            try layerGroup.setAttribute("output_size", layer.outputSize)
+            for (key, value) in layer.attributes.sorted(by: { $0.key < $1.key }) {
+                try layerGroup.setAttribute(key, value)
+            }
+            for parameter in layer.parameters {
+                try layerGroup.writeFloats(parameter.key, parameter.value.pointer, shape: parameter.shape)
+            }
+        }
+    }
+
+    private static func writeOptimizer(_ optimizer: any Optimizer, network: Network, into group: HDF5Group) throws {
+        try group.setAttribute("step_count", optimizer.stepCount)
+        try group.setAttribute("learning_rate", Double(optimizer.learningRate))
+        let trainable = network.namedParameters.filter { $0.parameter.trainable }
+        for (stateName, tensors) in optimizer.state.sorted(by: { $0.key < $1.key }) {
+            let stateGroup = try group.createGroup(stateName)
+            for ((layer, parameter), tensor) in zip(trainable, tensors) {
+                let layerGroup = stateGroup.contains(layer) ? try stateGroup.group(layer) : try stateGroup.createGroup(layer)
+                try layerGroup.writeFloats(parameter.key, tensor.pointer, shape: tensor.shape)
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import GANCore
+import GANLayers
+
+/// A readable description of a weights file, for `gan inspect`.
+public struct WeightsReport {
+    public let text: String
+
+    public init(path: String) throws {
+        let contents = try ModelFile.load(path)
+        let model = contents.model
+        let configuration = contents.configuration
+        var lines: [String] = []
+        lines.append("\(path)")
+        lines.append("  format:        \(ModelFile.format) v\(ModelFile.formatVersion)")
+        lines.append("  architecture:  \(model.architecture.name)")
+        lines.append("  loss:          \(configuration.loss)")
+        lines.append("  configuration: \(model.architecture.configurationJSON)")
+        let problem = model.problem
+        lines.append("  problem:       samples \(problem.sampleShape.map(String.init).joined(separator: "x")), "
+                     + "latent \(problem.latentSize), noise \(problem.noise.kind.rawValue)(scale \(problem.noise.scale))")
+        let digits = configuration.digits.map { $0.map(String.init).joined(separator: ",") } ?? "all"
+        lines.append("  data:          \(configuration.dataPath ?? "shipped MNIST subset"), labels \(digits)")
+        lines.append("  training:      epoch \(contents.position.epoch) of \(configuration.epochs), step \(contents.position.step), "
+                     + "batch \(configuration.batchSize), k \(configuration.k), seed \(configuration.seed), threads \(configuration.threads)")
+        for (role, optimizer) in [("G", configuration.generatorOptimizer), ("D", configuration.discriminatorOptimizer)] {
+            lines.append("  optimizer \(role):   \(ConfigurationCoding.encode(optimizer))")
+        }
+        for (role, network) in [("generator", model.generator), ("discriminator", model.discriminator)] {
+            lines.append("  \(role) (\(network.parameterCount) parameters):")
+            for (name, layer) in zip(network.layerNames, network.layers) {
+                let shapes = layer.parameters.map { "\($0.key) \($0.shape)" }.joined(separator: ", ")
+                let detail = shapes.isEmpty ? "" : "  \(shapes)"
+                lines.append("    \(name.padding(toLength: 16, withPad: " ", startingAt: 0))\(layer.inputSize) -> \(layer.outputSize)\(detail)")
+            }
+        }
+        text = lines.joined(separator: "\n")
+    }
+}

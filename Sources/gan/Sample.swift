@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import GANData
+import GANImages
+import GANZoo
+
+struct Sample: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw samples from a weights file; the file alone rebuilds the generator.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case png, npy, idx }
+
+    @Option(help: "The weights file (.h5) written by `gan train`.")
+    var weights: String
+
+    @Option(help: "How many samples.")
+    var count = 64
+
+    @Option(help: "Output file.")
+    var out = "samples.png"
+
+    @Option(help: "png: a grid image; npy: float32 [count, height, width] in [0, 1]; idx: uint8 MNIST-style images.")
+    var format: Format = .png
+
+    @Option(help: "Seed of the noise.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Columns of the PNG grid (default: a square).")
+    var columns: Int?
+
+    @Option(name: .customLong("save-noise"), help: "Also write the noise vectors as float32 .npy [count, latent].")
+    var saveNoise: String?
+
+    func validate() throws {
+        guard count >= 1 else { throw ValidationError("--count must be at least 1, got \(count)") }
+        if let columns, columns < 1 { throw ValidationError("--columns must be at least 1") }
+    }
+
+    func run() throws {
+        try checkWritable(out, flag: "--out")
+        if let saveNoise { try checkWritable(saveNoise, flag: "--save-noise") }
+        let model = try ModelFile.load(weights).model
+        let (samples, noise) = model.sample(count: count, seed: seed)
+        let shape = model.problem.sampleShape
+        switch format {
+        case .png:
+            let height = shape.count >= 2 ? shape[shape.count - 2] : 1
+            let width = shape.last ?? model.problem.sampleSize
+            let grid = samples.withUnsafeBufferPointer {
+                ImageGrid(images: $0.baseAddress!, count: count, imageHeight: height, imageWidth: width, columns: columns)
+            }
+            try writeAtomically(grid.png, to: out)
+        case .npy:
+            try writeAtomically(NPY.encode(samples, shape: [count] + shape), to: out)
+        case .idx:
+            let bytes = samples.map { UInt8((min(1, max(0, $0)) * 255).rounded()) }
+            try writeAtomically(IDXArray(shape: [count] + shape, bytes: bytes).encoded, to: out)
+        }
+        if let saveNoise {
+            try writeAtomically(NPY.encode(noise, shape: [count, model.problem.latentSize]), to: saveNoise)
+        }
+        print("wrote \(count) samples to \(out)")
+    }
+}
