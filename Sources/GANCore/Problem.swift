@@ -7,11 +7,29 @@ public struct Problem: Codable, Sendable, Equatable {
     /// Dimension of the noise vector z.
     public var latentSize: Int
     public var noise: NoisePrior
+    /// Per-pixel mean of the training data, when known. Only initialisation uses it (the paper's
+    /// code sets the generator's output bias to its logit); it is not stored in weight files,
+    /// since the bias it initialises is.
+    public var pixelMean: [Float]?
 
-    public init(sampleShape: [Int] = [28, 28], latentSize: Int = 100, noise: NoisePrior = .init()) {
+    enum CodingKeys: String, CodingKey { case sampleShape, latentSize, noise }
+
+    public init(sampleShape: [Int] = [28, 28], latentSize: Int = 100, noise: NoisePrior = .init(),
+                pixelMean: [Float]? = nil) {
         self.sampleShape = sampleShape
         self.latentSize = latentSize
         self.noise = noise
+        self.pixelMean = pixelMean
+    }
+
+    /// logit(clip(mean, epsilon, 1 - epsilon)) per pixel: the output bias at which a sigmoid
+    /// generator starts at the data's mean image. Zeros when the mean is unknown.
+    public func meanLogits(epsilon: Float = 1e-7) -> [Float] {
+        guard let pixelMean, pixelMean.count == sampleSize else { return [Float](repeating: 0, count: sampleSize) }
+        return pixelMean.map { value in
+            let p = Swift.min(Swift.max(value, epsilon), 1 - epsilon)
+            return logFloat(p / (1 - p))
+        }
     }
 
     public var sampleSize: Int { sampleShape.reduce(1, *) }

@@ -45,7 +45,9 @@ public final class TrainingSession {
         let architecture = try Registry.architecture(named: configuration.architecture)
             .make(configurationJSON: configuration.architectureConfiguration)
         let loss = try Registry.loss(named: configuration.loss).make()
-        model = GANModel(architecture: architecture, problem: configuration.problem, seed: configuration.seed)
+        var problem = configuration.problem
+        problem.pixelMean = loaded.pixelMean
+        model = GANModel(architecture: architecture, problem: problem, seed: configuration.seed)
         trainer = AdversarialTrainer(
             generator: model.generator, discriminator: model.discriminator, loss: loss,
             problem: configuration.problem,
@@ -115,8 +117,14 @@ public final class TrainingSession {
         }
     }
 
-    /// Saves weights, optimizer state, random streams and position.
+    /// Saves weights, optimizer state, random streams and position. Refuses non-finite weights,
+    /// so a diverged run never replaces a good file.
     public func save(to path: String) throws {
+        for (role, network) in [("generator", model.generator), ("discriminator", model.discriminator)] {
+            for (layer, parameter) in network.namedParameters where !parameter.value.isFinite {
+                throw TrainingError.diverged(step: position.step, what: "\(role)/\(layer)/\(parameter.key)")
+            }
+        }
         try ModelFile.save(
             model: model, configuration: configuration, position: position,
             optimizers: (trainer.generatorOptimizer, trainer.discriminatorOptimizer),
