@@ -5,12 +5,15 @@ import Foundation
 public final class HDF5File {
     public let path: String
     let id: hid_t
-    public let root: HDF5Group
 
-    private init(path: String, id: hid_t) throws(HDF5Error) {
+    private init(path: String, id: hid_t) {
         self.path = path
         self.id = id
-        root = try HDF5Group(file: path, parent: id, openPath: "/")
+    }
+
+    /// The root group "/". Every group keeps its file open for as long as it lives.
+    public var root: HDF5Group {
+        get throws(HDF5Error) { try HDF5Group(owner: self, parent: id, openPath: "/") }
     }
 
     /// Creates (or truncates) a file for writing.
@@ -20,7 +23,7 @@ public final class HDF5File {
         defer { H5Pclose(access) }
         let id = H5Fcreate(path, ganzoo_H5F_ACC_TRUNC(), ganzoo_H5P_DEFAULT(), access)
         guard id >= 0 else { throw HDF5Error(file: path, object: "", reason: "cannot create the file") }
-        return try HDF5File(path: path, id: id)
+        return HDF5File(path: path, id: id)
     }
 
     /// Opens an existing file read-only, with a clear error for anything that is not HDF5.
@@ -40,7 +43,7 @@ public final class HDF5File {
         guard id >= 0 else {
             throw HDF5Error(file: path, object: "", reason: "cannot open: the HDF5 file is damaged or truncated")
         }
-        return try HDF5File(path: path, id: id)
+        return HDF5File(path: path, id: id)
     }
 
     private static func strongCloseAccess() -> hid_t {

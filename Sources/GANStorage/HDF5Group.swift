@@ -2,20 +2,22 @@ import CHDF5
 
 /// A group inside an open HDF5 file (the root is "/"): child groups, datasets, attributes.
 public final class HDF5Group {
-    public let file: String
+    /// The open file; held so that it stays open while any of its groups lives.
+    let owner: HDF5File
+    public var file: String { owner.path }
     /// Path of this group inside the file, e.g. "/generator/dense_0".
     public let path: String
     let id: hid_t
 
-    init(file: String, parent: hid_t, openPath name: String) throws(HDF5Error) {
-        self.file = file
+    init(owner: HDF5File, parent: hid_t, openPath name: String) throws(HDF5Error) {
+        self.owner = owner
         path = name
         id = H5Gopen2(parent, name, ganzoo_H5P_DEFAULT())
-        guard id >= 0 else { throw HDF5Error(file: file, object: name, reason: "cannot open group") }
+        guard id >= 0 else { throw HDF5Error(file: owner.path, object: name, reason: "cannot open group") }
     }
 
-    private init(file: String, path: String, id: hid_t) {
-        self.file = file
+    private init(owner: HDF5File, path: String, id: hid_t) {
+        self.owner = owner
         self.path = path
         self.id = id
     }
@@ -33,7 +35,7 @@ public final class HDF5Group {
     public func createGroup(_ name: String) throws(HDF5Error) -> HDF5Group {
         let child = H5Gcreate2(id, name, ganzoo_H5P_DEFAULT(), ganzoo_H5P_DEFAULT(), ganzoo_H5P_DEFAULT())
         guard child >= 0 else { throw error(name, "cannot create group") }
-        return HDF5Group(file: file, path: childPath(name), id: child)
+        return HDF5Group(owner: owner, path: childPath(name), id: child)
     }
 
     public func contains(_ name: String) -> Bool {
@@ -45,7 +47,7 @@ public final class HDF5Group {
         guard contains(name) else { throw error(name, "missing group") }
         let child = H5Gopen2(id, name, ganzoo_H5P_DEFAULT())
         guard child >= 0 else { throw error(name, "is not a group") }
-        return HDF5Group(file: file, path: childPath(name), id: child)
+        return HDF5Group(owner: owner, path: childPath(name), id: child)
     }
 
     /// Names of the links in this group, in name order.

@@ -9,7 +9,7 @@ extension ModelFile {
     /// Every failure is an `HDF5Error` naming the file and the object inside it.
     public static func load(_ path: String) throws -> Contents {
         let file = try HDF5File.open(path)
-        let root = file.root
+        let root = try file.root
         func fail(_ object: String, _ reason: String) -> HDF5Error {
             HDF5Error(file: path, object: object, reason: reason)
         }

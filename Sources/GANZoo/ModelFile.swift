@@ -41,7 +41,7 @@ public enum ModelFile {
                             optimizers: (generator: any Optimizer, discriminator: any Optimizer)?,
                             randomStates: [String: RandomGenerator], to path: String) throws {
         try AtomicFile.write(to: path) { file in
-            let root = file.root
+            let root = try file.root
             try root.setAttribute("format", format)
             try root.setAttribute("format_version", formatVersion)
             try root.setAttribute("architecture", model.architecture.name)

@@ -36,7 +36,8 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .unknown(let kind, let name, let known):
-            return "unknown \(kind) '\(name)' (known \(kind)s: \(known.joined(separator: ", ")))"
+            let plural = kind.hasSuffix("s") ? kind + "es" : kind + "s"
+            return "unknown \(kind) '\(name)' (known \(plural): \(known.joined(separator: ", ")))"
         }
     }
 }

@@ -1,0 +1,67 @@
+import Foundation
+import GANZoo
+
+/// Shared helpers: temporary folders, the package root, the real `gan` binary.
+enum Support {
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// A fresh folder under the system's temporary directory.
+    static func temporaryFolder(_ label: String = #function) -> String {
+        let safe = label.filter { $0.isLetter || $0.isNumber }
+        let path = NSTemporaryDirectory() + "gan-zoo-tests-\(safe)-\(UUID().uuidString.prefix(8))"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// The `gan` executable: $GAN_BINARY, else the newest of .build/{debug,release}/gan.
+    static var ganBinary: String? {
+        if let path = ProcessInfo.processInfo.environment["GAN_BINARY"] { return path }
+        let candidates = ["debug", "release"].map { packageRoot + "/.build/\($0)/gan" }
+            .filter { FileManager.default.isExecutableFile(atPath: $0) }
+        return candidates.max { modified($0) < modified($1) }
+    }
+
+    static func modified(_ path: String) -> Date {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? .distantPast
+    }
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var output: String { stdout + stderr }
+    }
+
+    /// Runs a program to completion (bounded by `timeout` seconds) and captures its output.
+    static func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 300) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: packageRoot)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                   stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// A tiny but real configuration: digit 4 of the shipped subset, small networks.
+    static func tinyConfiguration(epochs: Int = 1, seed: UInt64 = 3) -> TrainingConfiguration {
+        var configuration = TrainingConfiguration()
+        configuration.architectureConfiguration = #"{"generatorHiddenSizes":[32],"discriminatorHiddenSizes":[16]}"#
+        configuration.problem.latentSize = 8
+        configuration.digits = [4]
+        configuration.epochs = epochs
+        configuration.batchSize = 25
+        configuration.seed = seed
+        return configuration
+    }
+}
