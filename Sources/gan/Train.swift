@@ -32,8 +32,8 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Real images per minibatch (and as many generated).")
     var batchSize = TrainingConfiguration().batchSize
 
-    @Option(name: .customLong("learning-rate"), help: "Learning rate of both optimizers.")
-    var learningRate = TrainingConfiguration().generatorOptimizer.learningRate
+    @Option(name: .customLong("learning-rate"), help: "Learning rate of both optimizers (default: 0.1 for sgd, 0.0002 for adam).")
+    var learningRate: Float?
 
     @Option(help: "sgd (with momentum) or adam.")
     var optimizer = TrainingConfiguration().generatorOptimizer.kind
@@ -84,7 +84,7 @@ struct Train: ParsableCommand {
         configuration.threads = threads
         var optimizerConfiguration = configuration.generatorOptimizer
         optimizerConfiguration.kind = optimizer
-        optimizerConfiguration.learningRate = learningRate
+        optimizerConfiguration.learningRate = learningRate ?? (optimizer == .sgd ? 0.1 : 0.0002)
         optimizerConfiguration.momentum = momentum
         optimizerConfiguration.beta1 = beta1
         configuration.generatorOptimizer = optimizerConfiguration

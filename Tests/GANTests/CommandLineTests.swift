@@ -1,0 +1,100 @@
+import Foundation
+import GANData
+import GANStorage
+import GANZoo
+import Testing
+
+/// End to end: the real `gan` binary, the shipped data, the files it writes.
+@Suite("gan command line", .serialized)
+struct CommandLineTests {
+    static func gan(_ arguments: String...) throws -> Support.Run {
+        guard let binary = Support.ganBinary else {
+            Issue.record("no gan binary: run `swift build` (or `make test`) first")
+            return Support.Run(status: -1, stdout: "", stderr: "")
+        }
+        return try Support.run(binary, arguments)
+    }
+
+    static let tinyArch = #"{"generatorHiddenSizes":[64],"discriminatorHiddenSizes":[32]}"#
+
+    @Test func trainSampleInspectAndReadBackInPython() throws {
+        let folder = Support.temporaryFolder()
+        let weights = folder + "/tiny.h5"
+        let train = try Self.gan("train", "--digit", "4", "--epochs", "2", "--batch-size", "50", "--arch-config", Self.tinyArch,
+                                 "--latent-size", "10", "--seed", "7", "--out", weights, "--samples-dir", folder + "/grids")
+        #expect(train.status == 0, "\(train.output)")
+        #expect(train.stdout.contains("epoch   2/2"), "\(train.stdout)")
+        #expect(train.stdout.contains("D(G(z))") && train.stdout.contains("samples/s"))
+        #expect(FileManager.default.fileExists(atPath: folder + "/grids/epoch-001.png"))
+        #expect(FileManager.default.fileExists(atPath: folder + "/grids/epoch-002.png"))
+        let contents = try ModelFile.load(weights)
+        #expect(contents.position == TrainingPosition(epoch: 2, step: 16))
+        #expect(contents.configuration.digits == [4] && contents.model.problem.latentSize == 10)
+
+        let grid = folder + "/grid.png", samples = folder + "/samples.npy", noise = folder + "/noise.npy"
+        let png = try Self.gan("sample", "--weights", weights, "--count", "9", "--seed", "3", "--out", grid)
+        #expect(png.status == 0, "\(png.output)")
+        let npy = try Self.gan("sample", "--weights", weights, "--count", "9", "--seed", "3", "--format", "npy",
+                               "--out", samples, "--save-noise", noise)
+        #expect(npy.status == 0, "\(npy.output)")
+        let idx = try Self.gan("sample", "--weights", weights, "--count", "9", "--format", "idx", "--out", folder + "/s.idx")
+        #expect(idx.status == 0)
+        let parsed = try GANData.IDXArray(contentsOf: folder + "/s.idx")
+        #expect(parsed.shape == [9, 28, 28])
+
+        let inspect = try Self.gan("inspect", weights)
+        #expect(inspect.status == 0)
+        for fragment in ["architecture:  mlp", "loss:          non-saturating", "epoch 2 of 2, step 16",
+                         "dense_0", "kernel [10, 64]", "latent 10", "labels 4"] {
+            #expect(inspect.stdout.contains(fragment), "inspect lacks '\(fragment)':\n\(inspect.stdout)")
+        }
+
+        // h5py + numpy rebuild the generator from the file alone and match Swift's samples and PNG.
+        let python = try Support.run("/usr/bin/env", ["python3", Support.packageRoot + "/Tests/interop/check_weights.py",
+                                                     weights, noise, samples, grid])
+        #expect(python.status == 0, "interop check failed (needs h5py and numpy: `make test` installs them):\n\(python.output)")
+        #expect(python.stdout.contains("generator: numpy vs swift") && python.stdout.contains("png grid"))
+    }
+
+    @Test func listShowsEveryPlugin() throws {
+        let list = try Self.gan("list")
+        #expect(list.status == 0)
+        for name in Registry.architectures.map(\.name) + Registry.losses.map(\.name) {
+            #expect(list.stdout.contains("  \(name) "), "\(name) missing from:\n\(list.stdout)")
+        }
+    }
+
+    @Test func unknownPluginsFailWithTheKnownNames() throws {
+        let folder = Support.temporaryFolder()
+        let arch = try Self.gan("train", "--arch", "resnet", "--epochs", "1", "--out", folder + "/x.h5")
+        #expect(arch.status != 0)
+        #expect(arch.stderr.contains("unknown architecture 'resnet' (known architectures: mlp)"), "\(arch.output)")
+        let loss = try Self.gan("train", "--loss", "hinge2", "--epochs", "1", "--out", folder + "/x.h5")
+        #expect(loss.status != 0)
+        #expect(loss.stderr.contains("unknown loss 'hinge2' (known losses: non-saturating, saturating)"), "\(loss.output)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/x.h5"))
+    }
+
+    @Test func badFilesAndFlagsFailCleanlyWithoutClobbering() throws {
+        let folder = Support.temporaryFolder()
+        let garbage = folder + "/garbage.h5"
+        try Data("definitely not hdf5".utf8).write(to: URL(fileURLWithPath: garbage))
+        let inspect = try Self.gan("inspect", garbage)
+        #expect(inspect.status != 0 && inspect.stderr.contains("not an HDF5 file"), "\(inspect.output)")
+        let sample = try Self.gan("sample", "--weights", folder + "/missing.h5", "--out", folder + "/g.png")
+        #expect(sample.status != 0 && sample.stderr.contains("no such file"), "\(sample.output)")
+
+        // A run that fails on its flags leaves an existing weights file alone.
+        let existing = folder + "/keep.h5"
+        try Data("previous good file".utf8).write(to: URL(fileURLWithPath: existing))
+        for flags in [["--batch-size", "0"], ["--batch-size", "5000", "--digit", "4"], ["--digit", "12"],
+                      ["--epochs", "-1"], ["--learning-rate", "-0.1"]] {
+            let run = try Support.run(Support.ganBinary ?? "/bin/false", ["train", "--out", existing] + flags)
+            #expect(run.status != 0, "\(flags) should fail")
+            #expect(run.stderr.contains("Error"), "\(flags): \(run.output)")
+        }
+        #expect(try String(contentsOfFile: existing, encoding: .utf8) == "previous good file")
+        let missingFolder = try Self.gan("train", "--epochs", "1", "--out", folder + "/no/such/dir/w.h5")
+        #expect(missingFolder.status != 0 && missingFolder.stderr.contains("does not exist"), "\(missingFolder.output)")
+    }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what building and testing need, only where it is missing:
+# Debian packages libhdf5-dev, libopenblas-dev, zlib1g-dev, pkg-config; Python h5py and numpy.
+set -euo pipefail
+
+missing=()
+for package in libhdf5-dev libopenblas-dev zlib1g-dev pkg-config; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+    echo "installing ${missing[*]}"
+    sudo=""
+    [[ $(id -u) -ne 0 ]] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! python3 -c "import h5py, numpy" 2>/dev/null; then
+    echo "installing h5py and numpy (for the interop tests)"
+    python3 -m pip install -q h5py numpy
+fi
