@@ -48,6 +48,7 @@ let package = Package(
             "GANZoo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "GANTests", dependencies: ["GANZoo"]),
+        .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
+        .testTarget(name: "GANTests", dependencies: ["GANZoo", "AllocationCounter"]),
     ] + pluginTargets
 )

@@ -27,6 +27,7 @@ public final class Network {
         }
         self.layers = layers
         layerNames = layers.enumerated().map { "\($0.element.kind)_\($0.offset)" }
+        trainableParameters = layers.flatMap { $0.parameters.filter(\.trainable) }
         inputSize = layers[0].inputSize
         outputSize = layers[layers.count - 1].outputSize
     }
@@ -36,9 +37,8 @@ public final class Network {
         zip(layerNames, layers).flatMap { name, layer in layer.parameters.map { (name, $0) } }
     }
 
-    public var trainableParameters: [Parameter] {
-        layers.flatMap { $0.parameters.filter(\.trainable) }
-    }
+    /// Parameters an optimizer updates, in layer order (computed once: layers are fixed).
+    public let trainableParameters: [Parameter]
 
     public var parameterCount: Int { layers.flatMap(\.parameters).reduce(0) { $0 + $1.value.count } }
 

@@ -1,11 +1,15 @@
 /// xoshiro256** seeded through SplitMix64: fast, reproducible on every platform, and its whole
 /// state is four words, so checkpoints can store it and resume the exact stream.
 public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
-    public var state: [UInt64]
+    // Four words held inline (no heap storage: drawing never allocates).
+    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
     public init(seed: UInt64) {
         var mix = seed
-        state = (0..<4).map { _ in RandomGenerator.splitMix(&mix) }
+        s0 = RandomGenerator.splitMix(&mix)
+        s1 = RandomGenerator.splitMix(&mix)
+        s2 = RandomGenerator.splitMix(&mix)
+        s3 = RandomGenerator.splitMix(&mix)
     }
 
     /// Restores a generator from a stored state (four words, not all zero).
@@ -13,8 +17,11 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
         guard state.count == 4, state.contains(where: { $0 != 0 }) else {
             throw .invalidState(state)
         }
-        self.state = state
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
     }
+
+    /// The whole state, for checkpoints.
+    public var state: [UInt64] { [s0, s1, s2, s3] }
 
     /// An independent stream for one purpose (initialisation, noise, shuffling), derived from
     /// a seed so that changing how much one purpose draws never shifts another.
@@ -32,14 +39,14 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
 
     @inline(__always)
     public mutating func next() -> UInt64 {
-        let result = ((state[1] &* 5) <<< 7) &* 9
-        let t = state[1] << 17
-        state[2] ^= state[0]
-        state[3] ^= state[1]
-        state[1] ^= state[2]
-        state[0] ^= state[3]
-        state[2] ^= t
-        state[3] = state[3] <<< 45
+        let result = ((s1 &* 5) <<< 7) &* 9
+        let t = s1 << 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = s3 <<< 45
         return result
     }
 
