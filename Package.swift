@@ -13,6 +13,8 @@ func plugin(_ module: String, folder: String) -> Target {
 
 let pluginTargets: [Target] = [
     plugin("MLPPlugin", folder: "MLP"),
+    plugin("MLPBatchNormPlugin", folder: "MLPBatchNorm"),
+    plugin("MaxoutDropoutPlugin", folder: "MaxoutDropout"),
     plugin("SaturatingLossPlugin", folder: "SaturatingLoss"),
     plugin("NonSaturatingLossPlugin", folder: "NonSaturatingLoss"),
 ]

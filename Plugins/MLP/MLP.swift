@@ -4,8 +4,8 @@ import GANTensor
 
 /// Plain multilayer perceptrons for both networks, as in the seed implementation.
 ///
-/// Generator: z -> [Dense -> activation] per hidden size -> Dense -> sigmoid (pixels in [0, 1]).
-/// Discriminator: x -> [Dense -> activation -> dropout] per hidden size -> Dense -> one logit.
+/// Generator: z -> [Dense -> activation] per hidden width -> Dense -> sigmoid (pixels in [0, 1]).
+/// Discriminator: x -> [Dense -> activation -> dropout] per hidden width -> Dense -> one logit.
 ///
 /// Defaults (G 100-512-784 leaky ReLU, D 784-256-1 leaky ReLU with dropout 0.5, output bias at
 /// the data mean's logit) were chosen on digit 4 of the shipped subset: with a gray start and no
@@ -13,36 +13,23 @@ import GANTensor
 public struct MLP: Architecture {
     public struct Configuration: Codable, Sendable, Equatable {
         /// Hidden layer widths of the generator, input side first.
-        public var generatorHiddenSizes: [Int]
+        public var generatorHiddenSizes: [Int] = [512]
         /// Hidden layer widths of the discriminator, input side first.
-        public var discriminatorHiddenSizes: [Int]
-        public var generatorActivation: ActivationKind
-        public var discriminatorActivation: ActivationKind
+        public var discriminatorHiddenSizes: [Int] = [256]
+        public var generatorActivation: ActivationKind = .leakyReLU
+        public var discriminatorActivation: ActivationKind = .leakyReLU
         /// Negative slope of any leaky ReLU.
-        public var leakyReLUAlpha: Float
+        public var leakyReLUAlpha: Float = 0.2
         /// Kernel initialisation of every dense layer; biases start at zero.
-        public var initializer: Initializer
+        public var initializer: Initializer = .glorotUniform
         /// Keep probability of dropout after each hidden layer of the discriminator
         /// (1 = no dropout). Dropout regularises D on small data sets and delays mode collapse.
-        public var discriminatorKeepProbability: Float
+        public var discriminatorKeepProbability: Float = 0.5
         /// Start the generator's output bias at the logit of the data's per-pixel mean (as the
         /// paper's code does), so training begins from the mean image instead of flat gray.
-        public var outputBiasFromDataMean: Bool
+        public var outputBiasFromDataMean = true
 
-        public init(generatorHiddenSizes: [Int] = [512], discriminatorHiddenSizes: [Int] = [256],
-                    generatorActivation: ActivationKind = .leakyReLU,
-                    discriminatorActivation: ActivationKind = .leakyReLU,
-                    leakyReLUAlpha: Float = 0.2, initializer: Initializer = .glorotUniform,
-                    discriminatorKeepProbability: Float = 0.5, outputBiasFromDataMean: Bool = true) {
-            self.generatorHiddenSizes = generatorHiddenSizes
-            self.discriminatorHiddenSizes = discriminatorHiddenSizes
-            self.generatorActivation = generatorActivation
-            self.discriminatorActivation = discriminatorActivation
-            self.leakyReLUAlpha = leakyReLUAlpha
-            self.initializer = initializer
-            self.discriminatorKeepProbability = discriminatorKeepProbability
-            self.outputBiasFromDataMean = outputBiasFromDataMean
-        }
+        public init() {}
     }
 
     public static let name = "mlp"
@@ -50,60 +37,28 @@ public struct MLP: Architecture {
     public static let defaultConfiguration = Configuration()
 
     public let configuration: Configuration
+
     public init(configuration: Configuration) throws {
-        let widths = configuration.generatorHiddenSizes + configuration.discriminatorHiddenSizes
-        if let bad = widths.first(where: { $0 <= 0 }) {
-            throw ConfigurationError.invalid(plugin: Self.name, reason: "hidden sizes must be positive, got \(bad)")
-        }
-        guard configuration.leakyReLUAlpha > 0, configuration.leakyReLUAlpha < 1 else {
-            throw ConfigurationError.invalid(
-                plugin: Self.name, reason: "leakyReLUAlpha must lie in (0, 1), got \(configuration.leakyReLUAlpha)")
-        }
-        guard configuration.discriminatorKeepProbability > 0, configuration.discriminatorKeepProbability <= 1 else {
-            throw ConfigurationError.invalid(
-                plugin: Self.name,
-                reason: "discriminatorKeepProbability must lie in (0, 1], got \(configuration.discriminatorKeepProbability)")
-        }
+        try ConfigurationCheck.positive(configuration.generatorHiddenSizes, "generatorHiddenSizes", plugin: Self.name)
+        try ConfigurationCheck.positive(configuration.discriminatorHiddenSizes, "discriminatorHiddenSizes", plugin: Self.name)
+        try ConfigurationCheck.slope(configuration.leakyReLUAlpha, "leakyReLUAlpha", plugin: Self.name)
+        try ConfigurationCheck.probability(configuration.discriminatorKeepProbability, "discriminatorKeepProbability", plugin: Self.name)
         self.configuration = configuration
     }
 
     public func makeGenerator(for problem: Problem, rng: inout RandomGenerator) -> Network {
-        var layers = stack(input: problem.latentSize, hidden: configuration.generatorHiddenSizes,
-                           activation: configuration.generatorActivation,
-                           output: problem.sampleSize, keepProbability: 1, rng: &rng)
-        if configuration.outputBiasFromDataMean, let output = layers.last as? Dense {
-            output.bias.value.copy(from: problem.meanLogits())
-        }
-        layers.append(Sigmoid(size: problem.sampleSize))
-        return Network(layers: layers)
+        let stack = LayerStack(activation: configuration.generatorActivation,
+                               leakyReLUAlpha: configuration.leakyReLUAlpha, initializer: configuration.initializer)
+        let layers = stack.layers(input: problem.latentSize, hidden: configuration.generatorHiddenSizes,
+                                  output: problem.sampleSize, rng: &rng)
+        return LayerStack.finishGenerator(layers, problem: problem, biasFromDataMean: configuration.outputBiasFromDataMean)
     }
 
     public func makeDiscriminator(for problem: Problem, rng: inout RandomGenerator) -> Network {
-        Network(layers: stack(input: problem.sampleSize, hidden: configuration.discriminatorHiddenSizes,
-                              activation: configuration.discriminatorActivation, output: 1,
-                              keepProbability: configuration.discriminatorKeepProbability, rng: &rng))
-    }
-
-    private func stack(input: Int, hidden: [Int], activation: ActivationKind, output: Int,
-                       keepProbability: Float, rng: inout RandomGenerator) -> [any Layer] {
-        var layers: [any Layer] = []
-        var width = input
-        for size in hidden {
-            layers.append(dense(width, size, rng: &rng))
-            layers.append(activation.makeLayer(size: size, alpha: configuration.leakyReLUAlpha))
-            if keepProbability < 1 {
-                layers.append(Dropout(size: size, keepProbability: keepProbability,
-                                      rng: RandomGenerator(seed: rng.next())))
-            }
-            width = size
-        }
-        layers.append(dense(width, output, rng: &rng))
-        return layers
-    }
-
-    private func dense(_ input: Int, _ output: Int, rng: inout RandomGenerator) -> Dense {
-        let layer = Dense(inputSize: input, outputSize: output)
-        configuration.initializer.fill(layer.kernel.value, fanIn: input, fanOut: output, rng: &rng)
-        return layer
+        let stack = LayerStack(activation: configuration.discriminatorActivation,
+                               leakyReLUAlpha: configuration.leakyReLUAlpha, initializer: configuration.initializer,
+                               hiddenKeepProbability: configuration.discriminatorKeepProbability)
+        return Network(layers: stack.layers(input: problem.sampleSize, hidden: configuration.discriminatorHiddenSizes,
+                                            output: 1, rng: &rng))
     }
 }

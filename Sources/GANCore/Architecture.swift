@@ -13,6 +13,9 @@ public protocol Architecture: Sendable {
     static var name: String { get }
     static var summary: String { get }
     static var defaultConfiguration: Configuration { get }
+    /// The noise prior this architecture was designed for (the paper's model: uniform in
+    /// [-sqrt 3, sqrt 3]); nil to use the training configuration's. A `--noise` flag wins.
+    static var recommendedNoise: NoisePrior? { get }
 
     var configuration: Configuration { get }
     /// Throws `ConfigurationError` when a field is out of range (a width of 0, say).
@@ -20,6 +23,10 @@ public protocol Architecture: Sendable {
 
     func makeGenerator(for problem: Problem, rng: inout RandomGenerator) -> Network
     func makeDiscriminator(for problem: Problem, rng: inout RandomGenerator) -> Network
+}
+
+extension Architecture {
+    public static var recommendedNoise: NoisePrior? { nil }
 }
 
 /// A type-erased architecture with its configuration, as the registry and files handle it.
@@ -53,12 +60,14 @@ public struct ArchitectureFactory: Sendable {
     public let name: String
     public let summary: String
     public let defaultConfigurationJSON: String
+    public let recommendedNoise: NoisePrior?
     private let build: @Sendable (String?) throws -> AnyArchitecture
 
     public init<A: Architecture>(_ type: A.Type) {
         name = A.name
         summary = A.summary
         defaultConfigurationJSON = ConfigurationCoding.encode(A.defaultConfiguration)
+        recommendedNoise = A.recommendedNoise
         build = { json in
             let configuration = try ConfigurationCoding.decode(
                 A.Configuration.self, from: json, over: A.defaultConfiguration, plugin: A.name)

@@ -26,18 +26,43 @@ public enum ConfigurationCoding {
         guard let fields = override as? [String: Any] else {
             throw ConfigurationError.invalid(plugin: plugin, reason: "expected a JSON object, got \(json)")
         }
-        let unknown = fields.keys.filter { base[$0] == nil }.sorted()
-        if !unknown.isEmpty {
-            throw ConfigurationError.invalid(
-                plugin: plugin,
-                reason: "unknown field(s) \(unknown.joined(separator: ", ")) (known: \(base.keys.sorted().joined(separator: ", ")))")
-        }
-        let merged = base.merging(fields) { _, new in new }
+        try checkKnown(fields, against: base, defaults: defaults, path: "", plugin: plugin)
+        let merged = deepMerge(base, fields)
         let data = try JSONSerialization.data(withJSONObject: merged)
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {
             throw ConfigurationError.invalid(plugin: plugin, reason: describe(error))
+        }
+    }
+
+    /// Fields of `fields` must exist in `base` (or be optional properties of `defaults`); nested
+    /// objects are checked where the base has an object too.
+    static func checkKnown(_ fields: [String: Any], against base: [String: Any], defaults: Any?, path: String,
+                           plugin: String) throws {
+        let optionalKeys = defaults.map { Mirror(reflecting: $0).children.compactMap(\.label) } ?? []
+        let known = Set(base.keys).union(optionalKeys)
+        let unknown = fields.keys.filter { !known.contains($0) }.sorted()
+        if !unknown.isEmpty {
+            throw ConfigurationError.invalid(
+                plugin: plugin,
+                reason: "unknown field(s) \(unknown.map { path + $0 }.joined(separator: ", ")) (known: \(known.sorted().joined(separator: ", ")))")
+        }
+        for (key, value) in fields {
+            if let nested = value as? [String: Any], let nestedBase = base[key] as? [String: Any], !nestedBase.isEmpty {
+                let child = defaults.flatMap { Mirror(reflecting: $0).children.first { $0.label == key }?.value }
+                try checkKnown(nested, against: nestedBase, defaults: child, path: path + key + ".", plugin: plugin)
+            }
+        }
+    }
+
+    /// `override` over `base`, recursing into objects present in both.
+    static func deepMerge(_ base: [String: Any], _ override: [String: Any]) -> [String: Any] {
+        base.merging(override) { old, new in
+            if let oldObject = old as? [String: Any], let newObject = new as? [String: Any] {
+                return deepMerge(oldObject, newObject)
+            }
+            return new
         }
     }
 

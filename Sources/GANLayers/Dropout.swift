@@ -20,6 +20,10 @@ public final class Dropout: Layer {
     public var inputSize: Int { size }
     public var outputSize: Int { size }
     public var attributes: [String: Double] { ["keep_probability": Double(keepProbability)] }
+    public var randomStates: [RandomGenerator] {
+        get { [rng] }
+        set { rng = newValue[0] }
+    }
 
     public func reserve(batchCapacity: Int) {
         if mask.count < batchCapacity * size { mask = Tensor(shape: [batchCapacity, size]) }
@@ -28,7 +32,7 @@ public final class Dropout: Layer {
     public func forward(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>,
                         batchSize: Int, phase: Phase) {
         let count = batchSize * size
-        guard phase == .training, keepProbability < 1 else {
+        guard phase.isTraining, keepProbability < 1 else {
             output.update(from: input, count: count)
             mask.pointer.update(repeating: 1, count: count)
             return

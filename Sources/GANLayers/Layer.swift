@@ -1,8 +1,18 @@
 import GANTensor
 
-/// Whether a forward pass trains (dropout active, batch statistics) or infers.
+/// What a forward pass is for.
+///
+/// - `training`: dropout active, batch normalisation uses batch statistics and updates its
+///   running statistics.
+/// - `trainingFrozenStatistics`: the same, except that running statistics stay as they are. The
+///   trainer uses it when a network runs forward in the *other* network's step (the generator
+///   during the discriminator's update, the discriminator during the generator's update).
+/// - `inference`: dropout off, running statistics (sampling, evaluation).
 public enum Phase: Sendable {
-    case training, inference
+    case training, trainingFrozenStatistics, inference
+
+    public var isTraining: Bool { self != .inference }
+    public var updatesStatistics: Bool { self == .training }
 }
 
 /// Which gradients a backward pass produces.
@@ -31,6 +41,10 @@ public protocol Layer: AnyObject {
     var parameters: [Parameter] { get }
     /// Scalar settings that describe the layer in a weights file (e.g. `alpha` of leaky ReLU).
     var attributes: [String: Double] { get }
+    /// True when one row's output depends on the other rows of the batch (batch normalisation).
+    var dependsOnBatch: Bool { get }
+    /// Random streams the layer draws from (dropout masks), for exact checkpoints.
+    var randomStates: [RandomGenerator] { get set }
 
     /// Called once per batch capacity before any pass, for layers that keep per-batch state.
     func reserve(batchCapacity: Int)
@@ -49,5 +63,10 @@ public protocol Layer: AnyObject {
 extension Layer {
     public var parameters: [Parameter] { [] }
     public var attributes: [String: Double] { [:] }
+    public var dependsOnBatch: Bool { false }
+    public var randomStates: [RandomGenerator] {
+        get { [] }
+        set {}
+    }
     public func reserve(batchCapacity: Int) {}
 }

@@ -40,6 +40,10 @@ public final class Network {
     /// Parameters an optimizer updates, in layer order (computed once: layers are fixed).
     public let trainableParameters: [Parameter]
 
+    /// True when some layer mixes rows of a batch (batch normalisation): such a network must see
+    /// real and generated samples in separate passes.
+    public var dependsOnBatch: Bool { layers.contains { $0.dependsOnBatch } }
+
     public var parameterCount: Int { layers.flatMap(\.parameters).reduce(0) { $0 + $1.value.count } }
 
     /// Sizes every buffer for batches up to `capacity`. Cheap when already large enough.

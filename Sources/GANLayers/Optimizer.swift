@@ -7,6 +7,8 @@ import GANTensor
 public protocol Optimizer: AnyObject {
     var parameters: [Parameter] { get }
     var learningRate: Float { get set }
+    /// SGD's momentum; Adam ignores it.
+    var momentum: Float { get set }
     /// Applies one update from the gradients currently accumulated.
     func step()
     /// Named state tensors (momentum, Adam moments) for checkpoints, parallel to `parameters`.
@@ -25,15 +27,23 @@ public struct OptimizerConfiguration: Codable, Sendable, Equatable {
     public var beta1: Float
     public var beta2: Float
     public var epsilon: Float
+    public var schedule: Schedule
 
     public init(kind: Kind = .adam, learningRate: Float = 0.0002, momentum: Float = 0.5,
-                beta1: Float = 0.5, beta2: Float = 0.999, epsilon: Float = 1e-8) {
+                beta1: Float = 0.5, beta2: Float = 0.999, epsilon: Float = 1e-8, schedule: Schedule = .init()) {
         self.kind = kind
         self.learningRate = learningRate
         self.momentum = momentum
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
+        self.schedule = schedule
+    }
+
+    /// Sets `optimizer`'s learning rate and momentum for its next step, from the schedule.
+    public func applySchedule(to optimizer: any Optimizer, epoch: Int) {
+        optimizer.learningRate = schedule.learningRate(base: learningRate, step: optimizer.stepCount)
+        optimizer.momentum = schedule.momentum(base: momentum, epoch: epoch)
     }
 
     public func make(for parameters: [Parameter]) -> any Optimizer {
@@ -80,6 +90,7 @@ public final class Adam: Optimizer {
     public let parameters: [Parameter]
     public var learningRate: Float
     public let beta1: Float, beta2: Float, epsilon: Float
+    public var momentum: Float = 0
     public var stepCount = 0
     private let firstMoments: [Tensor]
     private let secondMoments: [Tensor]

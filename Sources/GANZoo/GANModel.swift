@@ -2,24 +2,43 @@ import GANCore
 import GANLayers
 import GANTensor
 
-/// A generator and discriminator built by an architecture plugin for a problem.
+/// A generator and a discriminator, each built by an architecture plugin for a problem.
 public final class GANModel {
-    public let architecture: AnyArchitecture
+    public let generatorArchitecture: AnyArchitecture
+    public let discriminatorArchitecture: AnyArchitecture
     public let problem: Problem
     public let generator: Network
     public let discriminator: Network
 
-    /// Builds both networks, initialising weights from the `seed`'s initialisation stream.
-    public init(architecture: AnyArchitecture, problem: Problem, seed: UInt64) {
-        self.architecture = architecture
+    /// Builds both networks, initialising weights from the `seed`'s initialisation stream
+    /// (the generator first, then the discriminator).
+    public init(generator generatorArchitecture: AnyArchitecture, discriminator discriminatorArchitecture: AnyArchitecture,
+                problem: Problem, seed: UInt64) {
+        self.generatorArchitecture = generatorArchitecture
+        self.discriminatorArchitecture = discriminatorArchitecture
         self.problem = problem
         var rng = RandomGenerator(seed: seed, stream: RandomStream.initialization)
-        generator = architecture.makeGenerator(for: problem, rng: &rng)
-        discriminator = architecture.makeDiscriminator(for: problem, rng: &rng)
+        generator = generatorArchitecture.makeGenerator(for: problem, rng: &rng)
+        discriminator = discriminatorArchitecture.makeDiscriminator(for: problem, rng: &rng)
         precondition(generator.inputSize == problem.latentSize && generator.outputSize == problem.sampleSize,
-                     "\(architecture.name): the generator does not map latent \(problem.latentSize) to \(problem.sampleSize)")
+                     "\(generatorArchitecture.name): the generator does not map latent \(problem.latentSize) to \(problem.sampleSize)")
         precondition(discriminator.inputSize == problem.sampleSize && discriminator.outputSize == 1,
-                     "\(architecture.name): the discriminator must map \(problem.sampleSize) values to one logit")
+                     "\(discriminatorArchitecture.name): the discriminator must map \(problem.sampleSize) values to one logit")
+    }
+
+    /// Builds the model a configuration describes (plugins from the registry).
+    public convenience init(configuration: TrainingConfiguration, problem: Problem) throws {
+        let generator = try Registry.architecture(named: configuration.generatorPlugin)
+            .make(configurationJSON: configuration.configurationJSON(generator: true))
+        let discriminator = try Registry.architecture(named: configuration.discriminatorPlugin)
+            .make(configurationJSON: configuration.configurationJSON(generator: false))
+        self.init(generator: generator, discriminator: discriminator, problem: problem, seed: configuration.seed)
+    }
+
+    /// "mlp", or "mlp-batchnorm+maxout-dropout" when the two networks come from different plugins.
+    public var architectureName: String {
+        generatorArchitecture.name == discriminatorArchitecture.name
+            ? generatorArchitecture.name : "\(generatorArchitecture.name)+\(discriminatorArchitecture.name)"
     }
 
     /// Samples [count, sampleSize] in inference mode, in chunks so memory stays bounded.

@@ -21,22 +21,30 @@ extension ModelFile {
         guard (1...formatVersion).contains(version) else {
             throw fail("/", "format_version \(version) is not supported by this gan-zoo (reads 1...\(formatVersion)); upgrade gan-zoo")
         }
-        let architectureName = try root.stringAttribute("architecture")
-        let architecture: AnyArchitecture
+        func plugin(_ role: String) throws -> AnyArchitecture {
+            let name = try root.stringAttribute("\(role)_architecture")
+            let json = try root.stringAttribute("\(role)_config")
+            do {
+                return try Registry.architecture(named: name).make(configurationJSON: json)
+            } catch {
+                throw fail("/", "\(role): \(error)")
+            }
+        }
+        let generator = try plugin("generator"), discriminator = try plugin("discriminator")
+        let problem = try decode(Problem.self, root, "problem", path)
+        let configuration: TrainingConfiguration
         do {
-            architecture = try Registry.architecture(named: architectureName)
-                .make(configurationJSON: root.stringAttribute("architecture_config"))
+            configuration = try ConfigurationCoding.decode(TrainingConfiguration.self, from: root.stringAttribute("training"),
+                                                           over: TrainingConfiguration(), plugin: "training")
         } catch let error as HDF5Error {
             throw error
         } catch {
-            throw fail("/", "\(error)")
+            throw fail("/", "attribute 'training' does not decode: \(error)")
         }
-        let problem = try decode(Problem.self, root, "problem", path)
-        let configuration = try decode(TrainingConfiguration.self, root, "training", path)
         do { _ = try Registry.loss(named: configuration.loss) } catch { throw fail("/", "\(error)") }
         let position = TrainingPosition(epoch: try root.intAttribute("epoch"), step: try root.intAttribute("step"))
 
-        let model = GANModel(architecture: architecture, problem: problem, seed: 0)
+        let model = GANModel(generator: generator, discriminator: discriminator, problem: problem, seed: 0)
         try readNetwork(model.generator, from: root.group("generator"))
         try readNetwork(model.discriminator, from: root.group("discriminator"))
         return Contents(configuration: configuration, position: position, model: model, path: path)

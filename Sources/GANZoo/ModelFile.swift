@@ -17,14 +17,16 @@ public struct TrainingPosition: Codable, Sendable, Equatable {
 /// The self-describing weights file (see README, "The weights file").
 ///
 ///     /                attrs: format, format_version, architecture, generator_architecture,
-///                             discriminator_architecture, architecture_config, loss, problem,
+///                             generator_config, discriminator_architecture, discriminator_config,
+///                             architecture_config (when both sides share a plugin), loss, problem,
 ///                             training, epoch, step, created_by
 ///     /generator       attrs: layer_names, input_size, output_size
 ///     /generator/dense_0            attrs: type, input_size, output_size; datasets kernel, bias
 ///     /generator/relu_1             attrs: type, input_size, output_size
 ///     /discriminator/...            the same layout
 ///     /optimizer/{generator,discriminator}/<state>/<layer>/<key>   attrs: kind, step_count
-///     /rng             datasets noise, shuffle: xoshiro256** states (uint64[4])
+///     /rng             datasets noise, shuffle: xoshiro256** states (uint64[4]);
+///                      groups generator/, discriminator/: one dataset per dropout layer
 public enum ModelFile {
     public static let format = "gan-zoo-weights"
     public static let formatVersion = 1
@@ -44,10 +46,14 @@ public enum ModelFile {
             let root = try file.root
             try root.setAttribute("format", format)
             try root.setAttribute("format_version", formatVersion)
-            try root.setAttribute("architecture", model.architecture.name)
-            try root.setAttribute("generator_architecture", model.architecture.name)
-            try root.setAttribute("discriminator_architecture", model.architecture.name)
-            try root.setAttribute("architecture_config", model.architecture.configurationJSON)
+            try root.setAttribute("architecture", model.architectureName)
+            try root.setAttribute("generator_architecture", model.generatorArchitecture.name)
+            try root.setAttribute("generator_config", model.generatorArchitecture.configurationJSON)
+            try root.setAttribute("discriminator_architecture", model.discriminatorArchitecture.name)
+            try root.setAttribute("discriminator_config", model.discriminatorArchitecture.configurationJSON)
+            if model.generatorArchitecture.name == model.discriminatorArchitecture.name {
+                try root.setAttribute("architecture_config", model.generatorArchitecture.configurationJSON)
+            }
             try root.setAttribute("loss", configuration.loss)
             try root.setAttribute("problem", ConfigurationCoding.encode(model.problem))
             try root.setAttribute("training", ConfigurationCoding.encode(configuration))
@@ -64,6 +70,12 @@ public enum ModelFile {
             let rng = try root.createGroup("rng")
             for (name, generator) in randomStates.sorted(by: { $0.key < $1.key }) {
                 try rng.writeUInt64s(name, generator.state)
+            }
+            for (role, network) in [("generator", model.generator), ("discriminator", model.discriminator)] {
+                let group = try rng.createGroup(role)
+                for (name, layer) in zip(network.layerNames, network.layers) where !layer.randomStates.isEmpty {
+                    try group.writeUInt64s(name, layer.randomStates.flatMap(\.state))
+                }
             }
         }
     }

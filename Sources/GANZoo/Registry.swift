@@ -1,4 +1,6 @@
 import GANCore
+import MaxoutDropoutPlugin
+import MLPBatchNormPlugin
 import MLPPlugin
 import NonSaturatingLossPlugin
 import SaturatingLossPlugin
@@ -8,6 +10,8 @@ import SaturatingLossPlugin
 public enum Registry {
     public static let architectures: [ArchitectureFactory] = [
         ArchitectureFactory(MLP.self),
+        ArchitectureFactory(MLPBatchNorm.self),
+        ArchitectureFactory(MaxoutDropout.self),
     ]
 
     public static let losses: [LossFactory] = [

@@ -1,48 +1,58 @@
 import GANCore
 import GANLayers
 
-/// Everything that defines a training run. Stored in every weights file (attribute `training`),
-/// so a file says how it was made.
+/// Everything that defines a training run: a recipe. Stored in every weights file (attribute
+/// `training`), read from `--recipe FILE` (JSON; fields left out keep these defaults), and
+/// overridden by flags.
 public struct TrainingConfiguration: Codable, Sendable, Equatable {
-    public var architecture: String
-    /// The architecture's configuration as a JSON object; fields left out keep their defaults.
-    public var architectureConfiguration: String?
-    public var loss: String
-    public var problem: Problem
+    /// Architecture plugin of both networks, unless one of the two below is set.
+    public var architecture = "mlp"
+    /// Configuration fields of `architecture` (a JSON object); unset fields keep the plugin's defaults.
+    public var architectureConfiguration: JSONValue?
+    /// Take the generator from another plugin (e.g. "mlp-batchnorm" against a "maxout-dropout" D).
+    public var generatorArchitecture: String?
+    public var generatorConfiguration: JSONValue?
+    public var discriminatorArchitecture: String?
+    public var discriminatorConfiguration: JSONValue?
+    public var loss = "non-saturating"
+    public var problem = Problem()
     /// Labels to train on (e.g. [4]); nil for all.
     public var digits: [Int]?
     /// Dataset folder; nil for the shipped MNIST subset.
     public var dataPath: String?
-    public var epochs: Int
-    public var batchSize: Int
+    public var epochs = 40
+    public var batchSize = 16
     /// Discriminator updates per generator update (Algorithm 1's k).
-    public var k: Int
-    public var generatorOptimizer: OptimizerConfiguration
-    public var discriminatorOptimizer: OptimizerConfiguration
-    public var seed: UInt64
+    public var k = 1
+    public var mode = UpdateMode.alternating
+    public var generatorOptimizer = OptimizerConfiguration.defaultSGD
+    public var discriminatorOptimizer = OptimizerConfiguration.defaultSGD
+    public var seed: UInt64 = 1
     /// BLAS threads; 0 for all cores. Results are reproducible for the same seed and thread count.
-    public var threads: Int
+    public var threads = 1
 
     /// The default model: plain MLP, non-saturating loss, SGD with momentum (as the paper and
     /// the seed), every label of the shipped subset (`make train` restricts it to digit 4).
-    public init(architecture: String = "mlp", architectureConfiguration: String? = nil,
-                loss: String = "non-saturating", problem: Problem = Problem(),
-                digits: [Int]? = nil, dataPath: String? = nil, epochs: Int = 40, batchSize: Int = 16,
-                k: Int = 1, generatorOptimizer: OptimizerConfiguration = .defaultSGD,
-                discriminatorOptimizer: OptimizerConfiguration = .defaultSGD, seed: UInt64 = 1, threads: Int = 1) {
-        self.architecture = architecture
-        self.architectureConfiguration = architectureConfiguration
-        self.loss = loss
-        self.problem = problem
-        self.digits = digits
-        self.dataPath = dataPath
-        self.epochs = epochs
-        self.batchSize = batchSize
-        self.k = k
-        self.generatorOptimizer = generatorOptimizer
-        self.discriminatorOptimizer = discriminatorOptimizer
-        self.seed = seed
-        self.threads = threads
+    public init() {}
+
+    public var generatorPlugin: String { generatorArchitecture ?? architecture }
+    public var discriminatorPlugin: String { discriminatorArchitecture ?? architecture }
+
+    /// The configuration JSON for one side: its own, else the shared one when it uses `architecture`.
+    public func configurationJSON(generator: Bool) -> String? {
+        let own = generator ? generatorConfiguration : discriminatorConfiguration
+        let plugin = generator ? generatorPlugin : discriminatorPlugin
+        return (own ?? (plugin == architecture ? architectureConfiguration : nil))?.text
+    }
+
+    /// Reads a recipe: JSON whose fields override the defaults (nested objects merge).
+    public static func recipe(json: String, source: String) throws -> TrainingConfiguration {
+        do {
+            return try ConfigurationCoding.decode(TrainingConfiguration.self, from: json, over: TrainingConfiguration(),
+                                                  plugin: "recipe")
+        } catch let error as ConfigurationError {
+            throw TrainingError.invalidConfiguration("\(source): \(error.description.replacingOccurrences(of: "invalid configuration for 'recipe': ", with: ""))")
+        }
     }
 
     /// Checks ranges a flag or recipe could get wrong; the message names the field.
@@ -55,12 +65,22 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try require(k >= 1, "k must be at least 1, got \(k)")
         try require(threads >= 0, "threads must be zero (all cores) or more, got \(threads)")
         try require(problem.latentSize >= 1, "latent size must be at least 1, got \(problem.latentSize)")
+        try require(problem.sampleShape.count >= 1 && problem.sampleShape.allSatisfy { $0 >= 1 },
+                    "sample shape must have positive dimensions, got \(problem.sampleShape)")
         try require(problem.noise.scale > 0 && problem.noise.scale.isFinite, "noise scale must be positive, got \(problem.noise.scale)")
         for (name, optimizer) in [("generator", generatorOptimizer), ("discriminator", discriminatorOptimizer)] {
             try require(optimizer.learningRate > 0 && optimizer.learningRate.isFinite,
                         "\(name) learning rate must be positive, got \(optimizer.learningRate)")
             try require(optimizer.momentum >= 0 && optimizer.momentum < 1,
                         "\(name) momentum must lie in [0, 1), got \(optimizer.momentum)")
+            let schedule = optimizer.schedule
+            try require(schedule.learningRateDecay >= 1, "\(name) learningRateDecay must be at least 1, got \(schedule.learningRateDecay)")
+            try require(schedule.minimumLearningRate >= 0, "\(name) minimumLearningRate must not be negative")
+            if let final = schedule.finalMomentum {
+                try require(final >= 0 && final < 1, "\(name) finalMomentum must lie in [0, 1), got \(final)")
+                try require(schedule.momentumRampEndEpoch >= schedule.momentumRampStartEpoch,
+                            "\(name) momentum ramp ends (epoch \(schedule.momentumRampEndEpoch)) before it starts (\(schedule.momentumRampStartEpoch))")
+            }
         }
         if let digits {
             try require(!digits.isEmpty && digits.allSatisfy { (0...255).contains($0) }, "labels must lie in 0...255, got \(digits)")

@@ -42,18 +42,16 @@ public final class TrainingSession {
         }
         self.data = loaded
         BLASThreads.set(configuration.threads)
-        let architecture = try Registry.architecture(named: configuration.architecture)
-            .make(configurationJSON: configuration.architectureConfiguration)
         let loss = try Registry.loss(named: configuration.loss).make()
         var problem = configuration.problem
         problem.pixelMean = loaded.pixelMean
-        model = GANModel(architecture: architecture, problem: problem, seed: configuration.seed)
+        model = try GANModel(configuration: configuration, problem: problem)
         trainer = AdversarialTrainer(
             generator: model.generator, discriminator: model.discriminator, loss: loss,
             problem: configuration.problem,
             generatorOptimizer: configuration.generatorOptimizer.make(for: model.generator.trainableParameters),
             discriminatorOptimizer: configuration.discriminatorOptimizer.make(for: model.discriminator.trainableParameters),
-            k: configuration.k,
+            k: configuration.k, mode: configuration.mode,
             noiseRNG: RandomGenerator(seed: configuration.seed, stream: RandomStream.noise))
         shuffleRNG = RandomGenerator(seed: configuration.seed, stream: RandomStream.shuffle)
         batch = Tensor(shape: [configuration.batchSize, loaded.sampleSize])
@@ -87,6 +85,8 @@ public final class TrainingSession {
                 for row in 0..<rows {
                     (batch.pointer + row * size).update(from: images.baseAddress! + order[first + row] * size, count: size)
                 }
+                configuration.generatorOptimizer.applySchedule(to: trainer.generatorOptimizer, epoch: position.epoch + 1)
+                configuration.discriminatorOptimizer.applySchedule(to: trainer.discriminatorOptimizer, epoch: position.epoch + 1)
                 let report = trainer.step(realBatch: batch.pointer, batchSize: rows)
                 position.step += 1
                 try checkFinite(report)

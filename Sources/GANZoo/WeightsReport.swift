@@ -13,16 +13,22 @@ public struct WeightsReport {
         var lines: [String] = []
         lines.append("\(path)")
         lines.append("  format:        \(ModelFile.format) v\(ModelFile.formatVersion)")
-        lines.append("  architecture:  \(model.architecture.name)")
+        lines.append("  architecture:  \(model.architectureName)")
         lines.append("  loss:          \(configuration.loss)")
-        lines.append("  configuration: \(model.architecture.configurationJSON)")
+        if model.generatorArchitecture.name == model.discriminatorArchitecture.name {
+            lines.append("  configuration: \(model.generatorArchitecture.configurationJSON)")
+        } else {
+            lines.append("  generator:     \(model.generatorArchitecture.name) \(model.generatorArchitecture.configurationJSON)")
+            lines.append("  discriminator: \(model.discriminatorArchitecture.name) \(model.discriminatorArchitecture.configurationJSON)")
+        }
         let problem = model.problem
         lines.append("  problem:       samples \(problem.sampleShape.map(String.init).joined(separator: "x")), "
                      + "latent \(problem.latentSize), noise \(problem.noise.kind.rawValue)(scale \(problem.noise.scale))")
         let digits = configuration.digits.map { $0.map(String.init).joined(separator: ",") } ?? "all"
         lines.append("  data:          \(configuration.dataPath ?? "shipped MNIST subset"), labels \(digits)")
         lines.append("  training:      epoch \(contents.position.epoch) of \(configuration.epochs), step \(contents.position.step), "
-                     + "batch \(configuration.batchSize), k \(configuration.k), seed \(configuration.seed), threads \(configuration.threads)")
+                     + "batch \(configuration.batchSize), k \(configuration.k), \(configuration.mode.rawValue), "
+                     + "seed \(configuration.seed), threads \(configuration.threads)")
         for (role, optimizer) in [("G", configuration.generatorOptimizer), ("D", configuration.discriminatorOptimizer)] {
             lines.append("  optimizer \(role):   \(ConfigurationCoding.encode(optimizer))")
         }

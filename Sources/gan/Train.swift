@@ -9,131 +9,124 @@ import GANZoo
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a GAN and write its weights (HDF5).",
-        discussion: "Unset options take the defaults of the default model (see README).")
+        discussion: """
+            Settings come from the defaults, then --recipe FILE (a JSON training configuration; \
+            fields it leaves out keep their defaults), then the flags given. --print-recipe shows \
+            the result without training.
+            """)
 
-    @Option(help: "Architecture plugin (see `gan list`).")
-    var arch = TrainingConfiguration().architecture
+    @Option(help: "Recipe file (JSON): a whole training configuration, e.g. models/NAME/recipe.json.")
+    var recipe: String?
+
+    @Option(help: "Architecture plugin for both networks (see `gan list`). (default: mlp)")
+    var arch: String?
 
     @Option(name: .customLong("arch-config"), help: "Architecture configuration overrides as a JSON object, e.g. '{\"generatorHiddenSizes\":[512]}'.")
     var archConfig: String?
 
-    @Option(help: "Loss plugin (see `gan list`).")
-    var loss = TrainingConfiguration().loss
+    @Option(help: "Take the generator from this architecture plugin instead.")
+    var generator: String?
 
-    @Option(help: "Train only on this label (repeat for several); default: every label.")
+    @Option(name: .customLong("generator-config"), help: "Configuration overrides (JSON object) for --generator's plugin.")
+    var generatorConfig: String?
+
+    @Option(help: "Take the discriminator from this architecture plugin instead.")
+    var discriminator: String?
+
+    @Option(name: .customLong("discriminator-config"), help: "Configuration overrides (JSON object) for --discriminator's plugin.")
+    var discriminatorConfig: String?
+
+    @Option(help: "Loss plugin (see `gan list`). (default: non-saturating)")
+    var loss: String?
+
+    @Option(help: "Train only on this label (repeat for several). (default: every label)")
     var digit: [Int] = []
 
-    @Option(help: "Folder of MNIST-style IDX files (gzip or not); default: the shipped MNIST subset.")
+    @Option(help: "Folder of MNIST-style IDX files (gzip or not). (default: the shipped MNIST subset)")
     var data: String?
 
-    @Option(help: "Epochs (passes over the training images).")
-    var epochs = TrainingConfiguration().epochs
+    @Option(help: "Epochs (passes over the training images). (default: 40)")
+    var epochs: Int?
 
-    @Option(name: .customLong("batch-size"), help: "Real images per minibatch (and as many generated).")
-    var batchSize = TrainingConfiguration().batchSize
+    @Option(name: .customLong("batch-size"), help: "Real images per minibatch, and as many generated. (default: 16)")
+    var batchSize: Int?
 
-    @Option(name: .customLong("learning-rate"), help: "Learning rate of both optimizers (default: 0.1 for sgd, 0.0002 for adam).")
+    @Option(help: "sgd (with momentum) or adam, for both networks. (default: sgd)")
+    var optimizer: OptimizerConfiguration.Kind?
+
+    @Option(name: .customLong("learning-rate"), help: "Learning rate of both optimizers. (default: 0.1 for sgd, 0.0002 for adam)")
     var learningRate: Float?
 
-    @Option(help: "sgd (with momentum) or adam.")
-    var optimizer = TrainingConfiguration().generatorOptimizer.kind
+    @Option(help: "SGD momentum. (default: 0.5)")
+    var momentum: Float?
 
-    @Option(help: "SGD momentum.")
-    var momentum = TrainingConfiguration().generatorOptimizer.momentum
+    @Option(help: "Adam's beta1. (default: 0.5)")
+    var beta1: Float?
 
-    @Option(help: "Adam's beta1.")
-    var beta1 = TrainingConfiguration().generatorOptimizer.beta1
+    @Option(name: .customLong("learning-rate-decay"), help: "Divide the learning rate by this every step (the paper: 1.000004). (default: 1)")
+    var learningRateDecay: Float?
 
-    @Option(help: "Discriminator steps per generator step (Algorithm 1's k).")
-    var k = TrainingConfiguration().k
+    @Option(name: .customLong("minimum-learning-rate"), help: "Floor of the decayed learning rate (the paper: 1e-6). (default: 0)")
+    var minimumLearningRate: Float?
 
-    @Option(name: .customLong("latent-size"), help: "Dimension of the noise z.")
-    var latentSize = TrainingConfiguration().problem.latentSize
+    @Option(name: .customLong("final-momentum"), help: "Ramp momentum linearly to this value (the paper: 0.7). (default: constant momentum)")
+    var finalMomentum: Float?
 
-    @Option(help: "Noise prior: uniform in [-scale, scale] or normal with std scale.")
-    var noise = TrainingConfiguration().problem.noise.kind
+    @Option(name: .customLong("momentum-ramp-end"), help: "Epoch at which the momentum ramp (from epoch 1) ends. (default: 250)")
+    var momentumRampEnd: Int?
 
-    @Option(name: .customLong("noise-scale"), help: "Scale of the noise prior.")
-    var noiseScale = TrainingConfiguration().problem.noise.scale
+    @Option(help: "Discriminator steps per generator step (Algorithm 1's k). (default: 1)")
+    var k: Int?
 
-    @Option(help: "Seed for initialisation, noise and shuffling.")
-    var seed = TrainingConfiguration().seed
+    @Option(help: "alternating (Algorithm 1) or simultaneous (the released code: both gradients from the same samples). (default: alternating)")
+    var mode: UpdateMode?
 
-    @Option(help: "BLAS threads (0 = all cores). Same seed and threads give the same weights.")
-    var threads = TrainingConfiguration().threads
+    @Option(name: .customLong("latent-size"), help: "Dimension of the noise z. (default: 100)")
+    var latentSize: Int?
+
+    @Option(help: "Noise prior: uniform in [-scale, scale] or normal with std scale. (default: the architecture's, else uniform)")
+    var noise: NoisePrior.Kind?
+
+    @Option(name: .customLong("noise-scale"), help: "Scale of the noise prior. (default: the architecture's, else 1)")
+    var noiseScale: Float?
+
+    @Option(help: "Seed for initialisation, noise, dropout and shuffling. (default: 1)")
+    var seed: UInt64?
+
+    @Option(help: "BLAS threads (0 = all cores). Same seed and threads give the same weights. (default: 1)")
+    var threads: Int?
 
     @Option(help: "Weights file to write (HDF5).")
     var out = "weights.h5"
 
-    @Option(name: .customLong("samples-dir"), help: "Write a 8x8 sample grid PNG here after every epoch.")
+    @Option(name: .customLong("samples-dir"), help: "Write an 8x8 sample grid PNG here after every epoch.")
     var samplesDir: String?
 
-    func makeConfiguration() -> TrainingConfiguration {
-        var configuration = TrainingConfiguration()
-        configuration.architecture = arch
-        configuration.architectureConfiguration = archConfig
-        configuration.loss = loss
-        configuration.digits = digit.isEmpty ? nil : digit
-        configuration.dataPath = data
-        configuration.epochs = epochs
-        configuration.batchSize = batchSize
-        configuration.k = k
-        configuration.problem.latentSize = latentSize
-        configuration.problem.noise = NoisePrior(kind: noise, scale: noiseScale)
-        configuration.seed = seed
-        configuration.threads = threads
-        var optimizerConfiguration = configuration.generatorOptimizer
-        optimizerConfiguration.kind = optimizer
-        optimizerConfiguration.learningRate = learningRate ?? (optimizer == .sgd ? 0.1 : 0.0002)
-        optimizerConfiguration.momentum = momentum
-        optimizerConfiguration.beta1 = beta1
-        configuration.generatorOptimizer = optimizerConfiguration
-        configuration.discriminatorOptimizer = optimizerConfiguration
-        return configuration
-    }
+    @Flag(name: .customLong("print-recipe"), help: "Print the resulting training configuration as JSON and exit.")
+    var printRecipe = false
 
     func run() throws {
+        let configuration = try makeConfiguration()
+        if printRecipe {
+            print(ConfigurationCoding.encode(configuration, pretty: true))
+            return
+        }
         try checkWritable(out, flag: "--out")
+        try checkNotAnInput(configuration)
         if let samplesDir {
             try FileManager.default.createDirectory(atPath: samplesDir, withIntermediateDirectories: true)
             try checkWritable(samplesDir + "/grid.png", flag: "--samples-dir")
         }
-        let configuration = makeConfiguration()
-        if let data, URL(fileURLWithPath: out).standardized.path.hasPrefix(URL(fileURLWithPath: data).standardized.path + "/") {
-            throw CLIError("--out \(out) lies inside the data folder \(data); choose another path")
-        }
-        let session = try TrainingSession(configuration: configuration)
-        let labels = configuration.digits.map { $0.map(String.init).joined(separator: ",") } ?? "all"
-        print("training \(arch) + \(loss) on \(session.data.count) images (labels \(labels)), "
-              + "\(session.batchesPerEpoch) steps per epoch, \(session.model.generator.parameterCount) G / "
-              + "\(session.model.discriminator.parameterCount) D parameters")
-        let start = Date()
-        for _ in 0..<configuration.epochs {
-            let bar = ProgressBar(label: "epoch \(session.position.epoch + 1)/\(configuration.epochs)")
-            let summary = try session.trainEpoch { bar.update($0, of: $1) }
-            bar.finish()
-            print(String(format: "epoch %3d/%d  D loss %.4f  G loss %.4f  D(x) %.3f  D(G(z)) %.3f  %.0f samples/s",
-                         summary.epoch, configuration.epochs, summary.discriminatorLoss, summary.generatorLoss,
-                         summary.realScore, summary.fakeScore, summary.samplesPerSecond))
-            if let samplesDir {
-                let path = samplesDir + String(format: "/epoch-%03d.png", summary.epoch)
-                try writeAtomically(sampleGrid(session.model), to: path)
-            }
-        }
-        try session.save(to: out)
-        print(String(format: "wrote %@ after %d epochs in %.1f s", out, session.position.epoch, Date().timeIntervalSince(start)))
+        try TrainingRun(configuration: configuration, out: out, samplesDir: samplesDir).run()
     }
 
-    /// 64 samples from fixed noise, so grids of successive epochs compare.
-    private func sampleGrid(_ model: GANModel) -> [UInt8] {
-        let (samples, _) = model.sample(count: 64, seed: 0)
-        let shape = model.problem.sampleShape
-        return samples.withUnsafeBufferPointer {
-            ImageGrid(images: $0.baseAddress!, count: 64, imageHeight: shape.first ?? 1,
-                      imageWidth: shape.last ?? model.problem.sampleSize, columns: 8).png
+    private func checkNotAnInput(_ configuration: TrainingConfiguration) throws {
+        let output = URL(fileURLWithPath: out).standardized.path
+        if let data = configuration.dataPath, output.hasPrefix(URL(fileURLWithPath: data).standardized.path + "/") {
+            throw CLIError("--out \(out) lies inside the data folder \(data); choose another path")
+        }
+        if let recipe, output == URL(fileURLWithPath: recipe).standardized.path {
+            throw CLIError("--out \(out) is the recipe file; choose another path")
         }
     }
 }
-
-extension OptimizerConfiguration.Kind: ExpressibleByArgument {}
-extension NoisePrior.Kind: ExpressibleByArgument {}

@@ -28,7 +28,8 @@ struct StorageTests {
         #expect(Self.bits(loaded.model.discriminator) == Self.bits(session.model.discriminator))
         #expect(loaded.configuration == session.configuration)
         #expect(loaded.position == session.position)
-        #expect(loaded.model.architecture.configurationJSON == session.model.architecture.configurationJSON)
+        #expect(loaded.model.generatorArchitecture.configurationJSON == session.model.generatorArchitecture.configurationJSON)
+        #expect(loaded.model.discriminatorArchitecture.configurationJSON == session.model.discriminatorArchitecture.configurationJSON)
         // The rebuilt generator draws exactly what the trained one draws.
         #expect(loaded.model.sample(count: 5, seed: 9).samples == session.model.sample(count: 5, seed: 9).samples)
     }
@@ -122,9 +123,9 @@ struct StorageTests {
             path == "/generator/dense_2/bias" ? (shape, values.map { _ in Float.nan }) : (shape, values)
         }, contains: "/generator/dense_2/bias", "NaN")
         try expectLoadError(variant("future.h5", attributes: ["format_version": 99]), contains: "format_version 99")
-        try expectLoadError(variant("unknown.h5", attributes: ["architecture": "resnet-9000"]),
+        try expectLoadError(variant("unknown.h5", attributes: ["generator_architecture": "resnet-9000"]),
                             contains: "unknown architecture 'resnet-9000'", "mlp")
-        try expectLoadError(variant("config.h5", attributes: ["architecture_config": "{\"generatorHiddenSizes\":\"wide\"}"]),
+        try expectLoadError(variant("config.h5", attributes: ["generator_config": "{\"generatorHiddenSizes\":\"wide\"}"]),
                             contains: "invalid configuration for 'mlp'", "generatorHiddenSizes")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GANCore
 import GANZoo
 
 /// Shared helpers: temporary folders, the package root, the real `gan` binary.
@@ -56,7 +57,7 @@ enum Support {
     /// A tiny but real configuration: digit 4 of the shipped subset, small networks.
     static func tinyConfiguration(epochs: Int = 1, seed: UInt64 = 3) -> TrainingConfiguration {
         var configuration = TrainingConfiguration()
-        configuration.architectureConfiguration = #"{"generatorHiddenSizes":[32],"discriminatorHiddenSizes":[16]}"#
+        configuration.architectureConfiguration = try! JSONValue(parsing: #"{"generatorHiddenSizes":[32],"discriminatorHiddenSizes":[16]}"#)
         configuration.problem.latentSize = 8
         configuration.digits = [4]
         configuration.epochs = epochs

@@ -1,0 +1,77 @@
+import GANCore
+import GANLayers
+import GANTensor
+
+/// The paper's MNIST model, as its released code configured it.
+///
+/// Generator: z (uniform in [-sqrt 3, sqrt 3]) -> ReLU 1200 -> ReLU 1200 -> sigmoid 784, weights
+/// uniform in [-0.05, 0.05], output bias at the logit of the per-pixel data mean (clipped to
+/// [1e-7, 1 - 1e-7]). Discriminator: dropout(keep 0.8) -> maxout 240 x 5 -> dropout(0.5) ->
+/// maxout 240 x 5 -> dropout(0.5) -> one logit, weights uniform in [-0.005, 0.005]. Dropout is
+/// inverted (kept units scaled by 1.25 and 2.0) and active in training passes only.
+public struct MaxoutDropout: Architecture {
+    public struct Configuration: Codable, Sendable, Equatable {
+        public var generatorHiddenSizes: [Int] = [1200, 1200]
+        public var generatorActivation: ActivationKind = .relu
+        /// Generator weights uniform in [-scale, scale].
+        public var generatorInitScale: Float = 0.05
+        /// Maxout units of each discriminator hidden layer.
+        public var discriminatorUnits: [Int] = [240, 240]
+        public var discriminatorPieces: Int = 5
+        /// Discriminator weights uniform in [-scale, scale].
+        public var discriminatorInitScale: Float = 0.005
+        /// Dropout keep probability on the discriminator's input.
+        public var inputKeepProbability: Float = 0.8
+        /// Dropout keep probability on each maxout layer's output.
+        public var hiddenKeepProbability: Float = 0.5
+        public var outputBiasFromDataMean = true
+
+        public init() {}
+    }
+
+    public static let name = "maxout-dropout"
+    public static let summary = "the paper's MNIST model: ReLU/sigmoid generator, maxout + dropout discriminator"
+    public static let defaultConfiguration = Configuration()
+    public static let recommendedNoise: NoisePrior? = NoisePrior(kind: .uniform, scale: Float(3).squareRoot())
+
+    public let configuration: Configuration
+
+    public init(configuration: Configuration) throws {
+        try ConfigurationCheck.positive(configuration.generatorHiddenSizes, "generatorHiddenSizes", plugin: Self.name)
+        try ConfigurationCheck.positive(configuration.discriminatorUnits, "discriminatorUnits", plugin: Self.name)
+        try ConfigurationCheck.positive([configuration.discriminatorPieces], "discriminatorPieces", plugin: Self.name)
+        try ConfigurationCheck.probability(configuration.inputKeepProbability, "inputKeepProbability", plugin: Self.name)
+        try ConfigurationCheck.probability(configuration.hiddenKeepProbability, "hiddenKeepProbability", plugin: Self.name)
+        for (field, scale) in [("generatorInitScale", configuration.generatorInitScale),
+                               ("discriminatorInitScale", configuration.discriminatorInitScale)] where !(scale > 0) {
+            throw ConfigurationError.invalid(plugin: Self.name, reason: "\(field) must be positive, got \(scale)")
+        }
+        self.configuration = configuration
+    }
+
+    public func makeGenerator(for problem: Problem, rng: inout RandomGenerator) -> Network {
+        let stack = LayerStack(activation: configuration.generatorActivation,
+                               initializer: .uniform(scale: configuration.generatorInitScale))
+        let layers = stack.layers(input: problem.latentSize, hidden: configuration.generatorHiddenSizes,
+                                  output: problem.sampleSize, rng: &rng)
+        return LayerStack.finishGenerator(layers, problem: problem, biasFromDataMean: configuration.outputBiasFromDataMean)
+    }
+
+    public func makeDiscriminator(for problem: Problem, rng: inout RandomGenerator) -> Network {
+        let initializer = Initializer.uniform(scale: configuration.discriminatorInitScale)
+        var layers: [any Layer] = []
+        var width = problem.sampleSize
+        var keep = configuration.inputKeepProbability
+        for units in configuration.discriminatorUnits {
+            if keep < 1 { layers.append(LayerStack.dropout(width, keep, &rng)) }
+            let maxout = Maxout(inputSize: width, units: units, pieces: configuration.discriminatorPieces)
+            initializer.fill(maxout.kernel.value, fanIn: width, fanOut: units * configuration.discriminatorPieces, rng: &rng)
+            layers.append(maxout)
+            width = units
+            keep = configuration.hiddenKeepProbability
+        }
+        if keep < 1 { layers.append(LayerStack.dropout(width, keep, &rng)) }
+        layers.append(LayerStack.dense(width, 1, initializer, &rng))
+        return Network(layers: layers)
+    }
+}

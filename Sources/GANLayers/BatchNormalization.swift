@@ -1,0 +1,119 @@
+import GANTensor
+
+/// Batch normalisation over the batch axis (Ioffe & Szegedy 2015), one feature per column.
+///
+/// Training: y = gamma * (x - mean_B) / sqrt(var_B + epsilon) + beta with the batch's mean and
+/// (biased) variance. When the phase updates statistics, the running estimates move as Keras
+/// moves them: `moving = momentum * moving + (1 - momentum) * batch`, where the batch variance is
+/// the unbiased one (n / (n - 1)). Inference uses the running estimates. `gamma`, `beta` are
+/// trained; `moving_mean`, `moving_variance` are stored but never touched by an optimizer.
+public final class BatchNormalization: Layer {
+    public let kind = "batch_normalization"
+    public let size: Int
+    public let epsilon: Float
+    public let momentum: Float
+    public let gamma: Parameter
+    public let beta: Parameter
+    public let movingMean: Parameter
+    public let movingVariance: Parameter
+    private var normalized = Tensor(shape: [0])   // [capacity, size]: x-hat of the last pass
+    private var inverseStd = Tensor(shape: [0])   // [size]: 1 / sqrt(var + epsilon) of the last pass
+    private var mean = Tensor(shape: [0])         // [size]
+    private var lastPhase = Phase.inference
+
+    public init(size: Int, epsilon: Float = 1e-3, momentum: Float = 0.99) {
+        precondition(epsilon > 0 && momentum >= 0 && momentum < 1, "batch normalisation needs epsilon > 0 and 0 <= momentum < 1")
+        self.size = size
+        self.epsilon = epsilon
+        self.momentum = momentum
+        gamma = Parameter(key: "gamma", shape: [size])
+        beta = Parameter(key: "beta", shape: [size])
+        movingMean = Parameter(key: "moving_mean", shape: [size], trainable: false)
+        movingVariance = Parameter(key: "moving_variance", shape: [size], trainable: false)
+        gamma.value.fill(1)
+        movingVariance.value.fill(1)
+        inverseStd = Tensor(shape: [size])
+        mean = Tensor(shape: [size])
+    }
+
+    public var inputSize: Int { size }
+    public var outputSize: Int { size }
+    public var parameters: [Parameter] { [gamma, beta, movingMean, movingVariance] }
+    public var attributes: [String: Double] { ["epsilon": Double(epsilon), "momentum": Double(momentum)] }
+    public var dependsOnBatch: Bool { true }
+
+    public func reserve(batchCapacity: Int) {
+        if normalized.count < batchCapacity * size { normalized = Tensor(shape: [batchCapacity, size]) }
+    }
+
+    public func forward(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>,
+                        batchSize: Int, phase: Phase) {
+        lastPhase = phase
+        let n = batchSize, d = size
+        let mu = mean.pointer, inv = inverseStd.pointer, xhat = normalized.pointer
+        let g = gamma.value.pointer, b = beta.value.pointer
+        if phase.isTraining {
+            mu.update(repeating: 0, count: d)
+            for row in 0..<n { for j in 0..<d { mu[j] += input[row * d + j] } }
+            for j in 0..<d { mu[j] /= Float(n) }
+            inv.update(repeating: 0, count: d)  // holds the variance until inverted
+            for row in 0..<n {
+                for j in 0..<d { let c = input[row * d + j] - mu[j]; inv[j] += c * c }
+            }
+            if phase.updatesStatistics {
+                let mm = movingMean.value.pointer, mv = movingVariance.value.pointer
+                let unbiased = n > 1 ? 1 / Float(n - 1) : 1 / Float(n)
+                for j in 0..<d {
+                    mm[j] = momentum * mm[j] + (1 - momentum) * mu[j]
+                    mv[j] = momentum * mv[j] + (1 - momentum) * inv[j] * unbiased
+                }
+            }
+            for j in 0..<d { inv[j] = 1 / (inv[j] / Float(n) + epsilon).squareRoot() }
+        } else {
+            mu.update(from: movingMean.value.pointer, count: d)
+            let mv = movingVariance.value.pointer
+            for j in 0..<d { inv[j] = 1 / (mv[j] + epsilon).squareRoot() }
+        }
+        for row in 0..<n {
+            for j in 0..<d {
+                let index = row * d + j
+                xhat[index] = (input[index] - mu[j]) * inv[j]
+                output[index] = g[j] * xhat[index] + b[j]
+            }
+        }
+    }
+
+    public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>,
+                         outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
+                         batchSize: Int, needs: Gradients) {
+        let n = batchSize, d = size
+        let xhat = normalized.pointer, inv = inverseStd.pointer, g = gamma.value.pointer
+        if needs.contains(.parameters) {
+            let dg = gamma.gradient.pointer, db = beta.gradient.pointer
+            for row in 0..<n {
+                for j in 0..<d {
+                    dg[j] += outputGradient[row * d + j] * xhat[row * d + j]
+                    db[j] += outputGradient[row * d + j]
+                }
+            }
+        }
+        guard needs.contains(.input) else { return }
+        guard lastPhase.isTraining else {
+            for row in 0..<n { for j in 0..<d { inputGradient[row * d + j] = outputGradient[row * d + j] * g[j] * inv[j] } }
+            return
+        }
+        // dx = gamma * inv / n * (n * dy - sum(dy) - xhat * sum(dy * xhat)), per column.
+        for j in 0..<d {
+            var sumDy: Float = 0, sumDyXhat: Float = 0
+            for row in 0..<n {
+                sumDy += outputGradient[row * d + j]
+                sumDyXhat += outputGradient[row * d + j] * xhat[row * d + j]
+            }
+            let scale = g[j] * inv[j] / Float(n)
+            for row in 0..<n {
+                let index = row * d + j
+                inputGradient[index] = scale * (Float(n) * outputGradient[index] - sumDy - xhat[index] * sumDyXhat)
+            }
+        }
+    }
+}
