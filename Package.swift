@@ -17,6 +17,8 @@ let pluginTargets: [Target] = [
     plugin("MaxoutDropoutPlugin", folder: "MaxoutDropout"),
     plugin("SaturatingLossPlugin", folder: "SaturatingLoss"),
     plugin("NonSaturatingLossPlugin", folder: "NonSaturatingLoss"),
+    plugin("LeastSquaresLossPlugin", folder: "LeastSquaresLoss"),
+    plugin("HingeLossPlugin", folder: "HingeLoss"),
 ]
 
 let package = Package(

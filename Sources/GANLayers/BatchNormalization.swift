@@ -48,6 +48,7 @@ public final class BatchNormalization: Layer {
 
     public func forward(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>,
                         batchSize: Int, phase: Phase) {
+        reserve(batchCapacity: batchSize)
         lastPhase = phase
         let n = batchSize, d = size
         let mu = mean.pointer, inv = inverseStd.pointer, xhat = normalized.pointer

@@ -31,6 +31,7 @@ public final class Dropout: Layer {
 
     public func forward(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>,
                         batchSize: Int, phase: Phase) {
+        reserve(batchCapacity: batchSize)
         let count = batchSize * size
         guard phase.isTraining, keepProbability < 1 else {
             output.update(from: input, count: count)

@@ -77,7 +77,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
     }
 
     /// Fisher-Yates shuffle of `indices` in place.
-    public mutating func shuffle(_ indices: inout [Int]) {
+    public mutating func shuffle<Element>(_ indices: inout [Element]) {
         guard indices.count > 1 else { return }
         for i in stride(from: indices.count - 1, to: 0, by: -1) {
             let j = Int(next() % UInt64(i + 1))

@@ -1,4 +1,6 @@
 import GANCore
+import HingeLossPlugin
+import LeastSquaresLossPlugin
 import MaxoutDropoutPlugin
 import MLPBatchNormPlugin
 import MLPPlugin
@@ -17,6 +19,8 @@ public enum Registry {
     public static let losses: [LossFactory] = [
         LossFactory(NonSaturatingLoss.self),
         LossFactory(SaturatingLoss.self),
+        LossFactory(LeastSquaresLoss.self),
+        LossFactory(HingeLoss.self),
     ]
 
     public static func architecture(named name: String) throws(RegistryError) -> ArchitectureFactory {

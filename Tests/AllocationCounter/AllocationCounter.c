@@ -11,7 +11,9 @@ extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);
 extern void *__libc_memalign(size_t, size_t);
 
-static _Thread_local size_t allocations;
+// initial-exec: a fixed offset from the thread pointer. The default model for position-independent
+// code goes through __tls_get_addr, which can take the loader's lock inside malloc and deadlock.
+static _Thread_local size_t allocations __attribute__((tls_model("initial-exec")));
 
 size_t allocation_counter_value(void) { return allocations; }
 void allocation_counter_reset(void) { allocations = 0; }

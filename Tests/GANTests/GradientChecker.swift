@@ -21,16 +21,20 @@ struct GradientChecker {
         abs(numeric - analytic) <= absoluteTolerance + relativeTolerance * max(abs(numeric), abs(analytic))
     }
 
-    /// Checks a whole network's input and parameter gradients.
+    /// Checks a whole network's input and parameter gradients. Dropout masks are frozen by
+    /// restoring every layer's random streams before each pass. With `coordinates`, only that
+    /// many randomly chosen input and parameter entries are probed (for large networks).
     func check(_ network: Network, batchSize: Int, seed: UInt64 = 7,
-               phase: Phase = .training, inputScale: Float = 1) -> Result {
+               phase: Phase = .training, inputScale: Float = 1, coordinates: Int? = nil) -> Result {
         var rng = RandomGenerator(seed: seed)
         let input = Tensor(shape: [batchSize, network.inputSize])
         rng.fillUniform(input.pointer, count: input.count, low: -inputScale, high: inputScale)
         let weights = Tensor(shape: [batchSize, network.outputSize])
         rng.fillUniform(weights.pointer, count: weights.count, low: -1, high: 1)
 
+        let streams = network.layers.map(\.randomStates)
         func objective() -> Float {
+            for (layer, state) in zip(network.layers, streams) { layer.randomStates = state }
             let output = network.forward(input.pointer, batchSize: batchSize, phase: phase)
             var total: Double = 0
             for i in 0..<weights.count { total += Double(weights[i]) * Double(output[i]) }
@@ -44,6 +48,17 @@ struct GradientChecker {
             to: Float.self, capacity: input.count) { Array(UnsafeBufferPointer(start: $0, count: input.count)) })
 
         var result = Result()
+        // Which coordinates to probe: all, or a seeded random subset of (tensor, index) pairs.
+        var targets: [(Tensor, [Float], String)] = [(input, inputGradient.array, "input")]
+        for (layer, parameter) in network.namedParameters where parameter.trainable {
+            targets.append((parameter.value, parameter.gradient.array, "\(layer)/\(parameter.key)"))
+        }
+        var chosen: [(Int, Int)] = targets.enumerated().flatMap { t, target in (0..<target.0.count).map { (t, $0) } }
+        if let coordinates, chosen.count > coordinates {
+            var picker = RandomGenerator(seed: seed &+ 1)
+            picker.shuffle(&chosen)
+            chosen = Array(chosen.prefix(coordinates))
+        }
         func probe(_ values: Tensor, _ index: Int, analytic: Float, label: String) {
             let original = values[index]
             if let kink, abs(original) < kink { return }
@@ -59,14 +74,9 @@ struct GradientChecker {
                 result.failures.append("\(label)[\(index)]: numeric \(numeric), analytic \(analytic)")
             }
         }
-        for index in 0..<input.count {
-            probe(input, index, analytic: inputGradient[index], label: "input")
-        }
-        for (layer, parameter) in network.namedParameters where parameter.trainable {
-            let analytic = parameter.gradient.array
-            for index in 0..<parameter.value.count {
-                probe(parameter.value, index, analytic: analytic[index], label: "\(layer)/\(parameter.key)")
-            }
+        for (t, index) in chosen {
+            let (values, analytic, label) = targets[t]
+            probe(values, index, analytic: analytic[index], label: label)
         }
         return result
     }
