@@ -64,7 +64,7 @@ struct Train: ParsableCommand {
     var beta1: Float?
 
     @Option(name: .customLong("learning-rate-decay"), help: "Divide the learning rate by this every step (the paper: 1.000004). (default: 1)")
-    var learningRateDecay: Float?
+    var learningRateDecay: Double?
 
     @Option(name: .customLong("minimum-learning-rate"), help: "Floor of the decayed learning rate (the paper: 1e-6). (default: 0)")
     var minimumLearningRate: Float?

@@ -9,7 +9,8 @@ struct TrainerTests {
     static let problem = Problem(sampleShape: [3, 4], latentSize: 5)
 
     /// A small MLP pair without dropout (deterministic forward passes).
-    static func makeTrainer(loss: String = "non-saturating", k: Int = 1, optimizer: OptimizerConfiguration = .init(kind: .sgd, learningRate: 0.05))
+    static func makeTrainer(loss: String = "non-saturating", k: Int = 1, mode: UpdateMode = .alternating,
+                            optimizer: OptimizerConfiguration = .init(kind: .sgd, learningRate: 0.05))
         throws -> AdversarialTrainer {
         let architecture = try Registry.architecture(named: "mlp").make(configurationJSON: """
             {"generatorHiddenSizes":[6],"discriminatorHiddenSizes":[7],"discriminatorKeepProbability":1,
@@ -21,7 +22,7 @@ struct TrainerTests {
             loss: try Registry.loss(named: loss).make(), problem: problem,
             generatorOptimizer: optimizer.make(for: model.generator.trainableParameters),
             discriminatorOptimizer: optimizer.make(for: model.discriminator.trainableParameters),
-            k: k, noiseRNG: RandomGenerator(seed: 5))
+            k: k, mode: mode, noiseRNG: RandomGenerator(seed: 5))
     }
 
     static func realBatch(_ batchSize: Int, seed: UInt64 = 3) -> Tensor {
@@ -66,10 +67,12 @@ struct TrainerTests {
 
     /// The generator's update equals plain SGD on the finite-difference gradient of the mean
     /// generator loss through the (fixed) discriminator: the whole chain G -> D -> loss is right.
-    @Test(arguments: ["non-saturating", "saturating"])
-    func generatorGradientMatchesFiniteDifferences(loss lossName: String) throws {
+    /// In simultaneous mode the same holds for the samples of the shared step, through the
+    /// discriminator as it was before its own update.
+    @Test(arguments: ["non-saturating", "saturating", "least-squares", "hinge"], [UpdateMode.alternating, .simultaneous])
+    func generatorGradientMatchesFiniteDifferences(loss lossName: String, mode: UpdateMode) throws {
         let learningRate: Float = 1
-        let trainer = try Self.makeTrainer(loss: lossName, optimizer: .init(kind: .sgd, learningRate: learningRate, momentum: 0))
+        let trainer = try Self.makeTrainer(loss: lossName, mode: mode, optimizer: .init(kind: .sgd, learningRate: learningRate, momentum: 0))
         let loss = try Registry.loss(named: lossName).make()
         let batchSize = 4
         let noiseCopy = trainer.noiseRNG
@@ -96,7 +99,16 @@ struct TrainerTests {
             })
         }
         let before = parameters.map(\.value.array)
-        _ = trainer.generatorStep(batchSize: batchSize)  // draws the same noise: the stream was copied
+        // Both modes draw the same first noise: the stream was copied.
+        if mode == .alternating {
+            _ = trainer.generatorStep(batchSize: batchSize)
+        } else {
+            let real = Self.realBatch(batchSize)
+            let discriminatorBefore = TrainerTests.snapshot(trainer.discriminator)
+            let report = trainer.step(realBatch: real.pointer, batchSize: batchSize)
+            #expect(report.generatorLoss != nil && TrainerTests.snapshot(trainer.discriminator) != discriminatorBefore,
+                    "a simultaneous step updates both networks")
+        }
         for (index, parameter) in parameters.enumerated() {
             let applied = zip(before[index], parameter.value.array).map { ($0 - $1) / learningRate }
             for (a, n) in zip(applied, numeric[index]) {
