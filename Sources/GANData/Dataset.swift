@@ -52,6 +52,15 @@ public struct Dataset: Sendable {
         return Dataset(images: pixels, labels: rows.map { labels[$0] }, sampleShape: sampleShape)
     }
 
+    /// FNV-1a over the labels and the pixels' bits: a checkpoint records it, so a run resumed on
+    /// other data is refused instead of silently drifting.
+    public var fingerprint: UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for label in labels { hash = (hash ^ UInt64(label)) &* 0x100_0000_01b3 }
+        for value in images { hash = (hash ^ UInt64(value.bitPattern)) &* 0x100_0000_01b3 }
+        return hash
+    }
+
     /// Per-pixel mean of the images.
     public var pixelMean: [Float] {
         var mean = [Float](repeating: 0, count: sampleSize)

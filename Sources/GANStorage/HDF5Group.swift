@@ -89,6 +89,25 @@ public final class HDF5Group {
         }
     }
 
+    public func writeDoubles(_ name: String, _ values: [Double], shape: [Int]) throws(HDF5Error) {
+        precondition(values.count == shape.reduce(1, *), "\(values.count) values for shape \(shape)")
+        try values.withUnsafeBufferPointer { (buffer) throws(HDF5Error) in
+            try writeDataset(name, shape: shape, fileType: ganzoo_H5T_NATIVE_DOUBLE(),
+                             memoryType: ganzoo_H5T_NATIVE_DOUBLE(), values: UnsafeRawPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 8)!))
+        }
+    }
+
+    public func readDoubles(_ name: String) throws(HDF5Error) -> (shape: [Int], values: [Double]) {
+        let (dataset, shape) = try openDataset(name, expecting: H5T_FLOAT, size: 8, what: "float64")
+        defer { H5Dclose(dataset) }
+        var values = [Double](repeating: 0, count: shape.reduce(1, *))
+        let status = values.withUnsafeMutableBytes {
+            H5Dread(dataset, ganzoo_H5T_NATIVE_DOUBLE(), ganzoo_H5S_ALL(), ganzoo_H5S_ALL(), ganzoo_H5P_DEFAULT(), $0.baseAddress)
+        }
+        guard status >= 0 else { throw error(name, "cannot read dataset (damaged or truncated file?)") }
+        return (shape, values)
+    }
+
     public func writeUInt64s(_ name: String, _ values: [UInt64]) throws(HDF5Error) {
         try values.withUnsafeBufferPointer { (buffer) throws(HDF5Error) in
             try writeDataset(name, shape: [values.count], fileType: ganzoo_H5T_STD_U64LE(),

@@ -42,7 +42,8 @@ extension ModelFile {
             throw fail("/", "attribute 'training' does not decode: \(error)")
         }
         do { _ = try Registry.loss(named: configuration.loss) } catch { throw fail("/", "\(error)") }
-        let position = TrainingPosition(epoch: try root.intAttribute("epoch"), step: try root.intAttribute("step"))
+        let position = TrainingPosition(epoch: try root.intAttribute("epoch"), step: try root.intAttribute("step"),
+                                        epochStep: root.hasAttribute("epoch_step") ? try root.intAttribute("epoch_step") : 0)
 
         let model = GANModel(generator: generator, discriminator: discriminator, problem: problem, seed: 0)
         try readNetwork(model.generator, from: root.group("generator"))

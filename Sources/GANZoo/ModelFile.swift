@@ -4,13 +4,15 @@ import GANLayers
 import GANStorage
 import GANTensor
 
-/// Where a run stands: epochs completed and discriminator steps taken.
+/// Where a run stands: epochs completed, steps taken, and steps into the current epoch.
 public struct TrainingPosition: Codable, Sendable, Equatable {
     public var epoch: Int
     public var step: Int
-    public init(epoch: Int = 0, step: Int = 0) {
+    public var epochStep: Int
+    public init(epoch: Int = 0, step: Int = 0, epochStep: Int = 0) {
         self.epoch = epoch
         self.step = step
+        self.epochStep = epochStep
     }
 }
 
@@ -27,6 +29,8 @@ public struct TrainingPosition: Codable, Sendable, Equatable {
 ///     /optimizer/{generator,discriminator}/<state>/<layer>/<key>   attrs: kind, step_count
 ///     /rng             datasets noise, shuffle: xoshiro256** states (uint64[4]);
 ///                      groups generator/, discriminator/: one dataset per dropout layer
+///     /state           datasets order (uint64, the data order), epoch_sums (float64[8]),
+///                      history (float64 [epochs, 7]); attrs discriminator_steps
 public enum ModelFile {
     public static let format = "gan-zoo-weights"
     public static let formatVersion = 1
@@ -41,7 +45,8 @@ public enum ModelFile {
     /// Writes atomically: a temporary file in the same folder, renamed into place.
     public static func save(model: GANModel, configuration: TrainingConfiguration, position: TrainingPosition,
                             optimizers: (generator: any Optimizer, discriminator: any Optimizer)?,
-                            randomStates: [String: RandomGenerator], to path: String) throws {
+                            randomStates: [String: RandomGenerator], to path: String,
+                            extra: (HDF5Group) throws -> Void = { _ in }) throws {
         try AtomicFile.write(to: path) { file in
             let root = try file.root
             try root.setAttribute("format", format)
@@ -59,6 +64,7 @@ public enum ModelFile {
             try root.setAttribute("training", ConfigurationCoding.encode(configuration))
             try root.setAttribute("epoch", position.epoch)
             try root.setAttribute("step", position.step)
+            try root.setAttribute("epoch_step", position.epochStep)
             try root.setAttribute("created_by", "gan-zoo \(GANZooVersion.string)")
             try writeNetwork(model.generator, into: root.createGroup("generator"))
             try writeNetwork(model.discriminator, into: root.createGroup("discriminator"))
@@ -77,6 +83,28 @@ public enum ModelFile {
                     try group.writeUInt64s(name, layer.randomStates.flatMap(\.state))
                 }
             }
+            try extra(root)
+        }
+    }
+
+    /// Everything a session needs to continue exactly: weights, optimizer state, random
+    /// streams, data order, the epoch in progress and the history.
+    static func save(session: TrainingSession, to path: String) throws {
+        try save(model: session.model, configuration: session.configuration, position: session.position,
+                 optimizers: (session.trainer.generatorOptimizer, session.trainer.discriminatorOptimizer),
+                 randomStates: ["noise": session.trainer.noiseRNG, "shuffle": session.shuffleRNG], to: path) { root in
+            let state = try root.createGroup("state")
+            try state.setAttribute("discriminator_steps", session.trainer.discriminatorSteps)
+            try state.setAttribute("data_fingerprint", String(session.data.fingerprint, radix: 16))
+            try state.writeUInt64s("order", session.order.map { UInt64($0) })
+            try state.writeDoubles("epoch_sums", session.accumulator.values, shape: [8])
+            let rows = session.history.map {
+                [Double($0.epoch), Double($0.discriminatorLoss), Double($0.generatorLoss), Double($0.realScore),
+                 Double($0.fakeScore), $0.samplesPerSecond, $0.seconds]
+            }
+            try state.writeDoubles("history", rows.flatMap { $0 }, shape: [rows.count, 7])
+            try state.setAttribute("history_columns", ["epoch", "discriminator_loss", "generator_loss", "real_score",
+                                                        "fake_score", "samples_per_second", "seconds"])
         }
     }
 

@@ -5,7 +5,7 @@ import GANLayers
 import GANTensor
 
 /// One epoch's averages.
-public struct EpochSummary: Sendable {
+public struct EpochSummary: Sendable, Equatable {
     public var epoch: Int
     public var discriminatorLoss: Float
     public var generatorLoss: Float
@@ -15,18 +15,39 @@ public struct EpochSummary: Sendable {
     public var seconds: Double
 }
 
+/// Sums over the steps of the epoch in progress (part of a checkpoint, so a run resumed
+/// mid-epoch reports the same epoch line).
+struct EpochAccumulator: Equatable {
+    var discriminatorLoss = 0.0, generatorLoss = 0.0, realScore = 0.0, fakeScore = 0.0
+    var generatorSteps = 0, steps = 0, samples = 0, seconds = 0.0
+
+    var values: [Double] {
+        [discriminatorLoss, generatorLoss, realScore, fakeScore, Double(generatorSteps), Double(steps), Double(samples), seconds]
+    }
+
+    init() {}
+    init(values: [Double]) {
+        (discriminatorLoss, generatorLoss, realScore, fakeScore) = (values[0], values[1], values[2], values[3])
+        (generatorSteps, steps, samples, seconds) = (Int(values[4]), Int(values[5]), Int(values[6]), values[7])
+    }
+}
+
 /// A training run: data, model, optimizers and the trainer, wired from a configuration.
+/// Its whole state (weights, optimizer moments, random streams, data order, position, history)
+/// goes into a checkpoint, and a session restored from one continues bit for bit.
 public final class TrainingSession {
-    public let configuration: TrainingConfiguration
+    public internal(set) var configuration: TrainingConfiguration
     public let model: GANModel
     public let data: Dataset
     public let trainer: AdversarialTrainer
-    public private(set) var position = TrainingPosition()
-    public private(set) var shuffleRNG: RandomGenerator
-    public private(set) var history: [EpochSummary] = []
+    public internal(set) var position = TrainingPosition()
+    public internal(set) var shuffleRNG: RandomGenerator
+    public internal(set) var history: [EpochSummary] = []
 
+    var order: [Int]
+    var accumulator = EpochAccumulator()
     private let batch: Tensor
-    private var order: [Int]
+    private var stepStart = Date()
 
     public init(configuration: TrainingConfiguration, data: Dataset? = nil) throws {
         try configuration.validate()
@@ -68,66 +89,94 @@ public final class TrainingSession {
     }
 
     public var batchesPerEpoch: Int { (data.count + configuration.batchSize - 1) / configuration.batchSize }
+    public var isFinished: Bool { position.epoch >= configuration.epochs }
 
-    /// Trains one epoch: a fresh shuffle, then every minibatch (the last one may be smaller).
-    /// `progress` is called after each step with (batch index, batches in the epoch).
-    @discardableResult
-    public func trainEpoch(progress: (Int, Int) -> Void = { _, _ in }) throws -> EpochSummary {
-        let start = Date()
-        shuffleRNG.shuffle(&order)
+    /// Trains one minibatch: shuffles at the start of an epoch, applies the schedules, checks the
+    /// losses, and returns the epoch's summary when this step completed it.
+    public func step() throws -> (report: StepReport, epoch: EpochSummary?) {
+        if position.epochStep == 0 { shuffleRNG.shuffle(&order) }
+        stepStart = Date()
         let size = data.sampleSize
-        var sums = (d: 0.0, g: 0.0, real: 0.0, fake: 0.0), generatorSteps = 0
-        let batches = batchesPerEpoch
-        try data.images.withUnsafeBufferPointer { (images) throws in
-            for index in 0..<batches {
-                let first = index * configuration.batchSize
-                let rows = min(configuration.batchSize, data.count - first)
-                for row in 0..<rows {
-                    (batch.pointer + row * size).update(from: images.baseAddress! + order[first + row] * size, count: size)
-                }
-                configuration.generatorOptimizer.applySchedule(to: trainer.generatorOptimizer, epoch: position.epoch + 1)
-                configuration.discriminatorOptimizer.applySchedule(to: trainer.discriminatorOptimizer, epoch: position.epoch + 1)
-                let report = trainer.step(realBatch: batch.pointer, batchSize: rows)
-                position.step += 1
-                try checkFinite(report)
-                sums.d += Double(report.discriminatorLoss)
-                sums.real += Double(report.realScore)
-                sums.fake += Double(report.fakeScore)
-                if let g = report.generatorLoss { sums.g += Double(g); generatorSteps += 1 }
-                progress(index + 1, batches)
+        let first = position.epochStep * configuration.batchSize
+        let rows = min(configuration.batchSize, data.count - first)
+        data.images.withUnsafeBufferPointer { images in
+            for row in 0..<rows {
+                (batch.pointer + row * size).update(from: images.baseAddress! + order[first + row] * size, count: size)
             }
         }
+        configuration.generatorOptimizer.applySchedule(to: trainer.generatorOptimizer, epoch: position.epoch + 1)
+        configuration.discriminatorOptimizer.applySchedule(to: trainer.discriminatorOptimizer, epoch: position.epoch + 1)
+        let report = trainer.step(realBatch: batch.pointer, batchSize: rows)
+        try checkFinite(report, step: position.step + 1)
+        position.step += 1
+        position.epochStep += 1
+        accumulate(report, rows: rows)
+        guard position.epochStep == batchesPerEpoch else { return (report, nil) }
+        return (report, finishEpoch())
+    }
+
+    /// Trains to the end of the current epoch. `progress` gets (batches done, batches in the epoch).
+    @discardableResult
+    public func trainEpoch(progress: (Int, Int) -> Void = { _, _ in }) throws -> EpochSummary {
+        while true {
+            let (_, summary) = try step()
+            progress(position.epochStep == 0 ? batchesPerEpoch : position.epochStep, batchesPerEpoch)
+            if let summary { return summary }
+        }
+    }
+
+    private func accumulate(_ report: StepReport, rows: Int) {
+        accumulator.discriminatorLoss += Double(report.discriminatorLoss)
+        accumulator.realScore += Double(report.realScore)
+        accumulator.fakeScore += Double(report.fakeScore)
+        if let g = report.generatorLoss {
+            accumulator.generatorLoss += Double(g)
+            accumulator.generatorSteps += 1
+        }
+        accumulator.steps += 1
+        accumulator.samples += rows
+        accumulator.seconds += Date().timeIntervalSince(stepStart)
+    }
+
+    private func finishEpoch() -> EpochSummary {
         position.epoch += 1
-        let seconds = Date().timeIntervalSince(start)
+        position.epochStep = 0
+        let a = accumulator, steps = Double(max(a.steps, 1))
         let summary = EpochSummary(
-            epoch: position.epoch, discriminatorLoss: Float(sums.d / Double(batches)),
-            generatorLoss: Float(sums.g / Double(max(generatorSteps, 1))),
-            realScore: Float(sums.real / Double(batches)), fakeScore: Float(sums.fake / Double(batches)),
-            samplesPerSecond: Double(data.count) / max(seconds, 1e-9), seconds: seconds)
+            epoch: position.epoch, discriminatorLoss: Float(a.discriminatorLoss / steps),
+            generatorLoss: Float(a.generatorLoss / Double(max(a.generatorSteps, 1))),
+            realScore: Float(a.realScore / steps), fakeScore: Float(a.fakeScore / steps),
+            samplesPerSecond: Double(a.samples) / max(a.seconds, 1e-9), seconds: a.seconds)
         history.append(summary)
+        accumulator = EpochAccumulator()
         return summary
     }
 
-    private func checkFinite(_ report: StepReport) throws {
+    private func checkFinite(_ report: StepReport, step: Int) throws {
         if !report.discriminatorLoss.isFinite {
-            throw TrainingError.diverged(step: position.step, what: "the discriminator loss")
+            throw TrainingError.diverged(step: step, what: "the discriminator's loss (\(configuration.loss))")
         }
         if let g = report.generatorLoss, !g.isFinite {
-            throw TrainingError.diverged(step: position.step, what: "the generator loss")
+            throw TrainingError.diverged(step: step, what: "the generator's loss (\(configuration.loss))")
         }
     }
 
-    /// Saves weights, optimizer state, random streams and position. Refuses non-finite weights,
-    /// so a diverged run never replaces a good file.
-    public func save(to path: String) throws {
+    /// The first non-finite parameter, as "generator/dense_0/kernel", if any.
+    public func firstNonFiniteParameter() -> String? {
         for (role, network) in [("generator", model.generator), ("discriminator", model.discriminator)] {
             for (layer, parameter) in network.namedParameters where !parameter.value.isFinite {
-                throw TrainingError.diverged(step: position.step, what: "\(role)/\(layer)/\(parameter.key)")
+                return "\(role)/\(layer)/\(parameter.key)"
             }
         }
-        try ModelFile.save(
-            model: model, configuration: configuration, position: position,
-            optimizers: (trainer.generatorOptimizer, trainer.discriminatorOptimizer),
-            randomStates: ["noise": trainer.noiseRNG, "shuffle": shuffleRNG], to: path)
+        return nil
+    }
+
+    /// Saves the whole state. Refuses non-finite weights, so a diverged run never replaces a
+    /// good file.
+    public func save(to path: String) throws {
+        if let bad = firstNonFiniteParameter() {
+            throw TrainingError.diverged(step: position.step, what: "the weights (\(bad))")
+        }
+        try ModelFile.save(session: self, to: path)
     }
 }

@@ -37,6 +37,11 @@ struct Sample: ParsableCommand {
     }
 
     func run() throws {
+        for (flag, path) in [("--out", out), ("--save-noise", saveNoise)] {
+            if let path, URL(fileURLWithPath: path).standardized.path == URL(fileURLWithPath: weights).standardized.path {
+                throw CLIError("\(flag) \(path) is the weights file; choose another path")
+            }
+        }
         try checkWritable(out, flag: "--out")
         if let saveNoise { try checkWritable(saveNoise, flag: "--save-noise") }
         let model = try ModelFile.load(weights).model

@@ -105,19 +105,68 @@ struct Train: ParsableCommand {
     @Flag(name: .customLong("print-recipe"), help: "Print the resulting training configuration as JSON and exit.")
     var printRecipe = false
 
+    @Option(help: "Continue from a checkpoint (its recipe, weights, optimizer and random state). --epochs is the total to reach.")
+    var resume: String?
+
+    @Option(name: .customLong("checkpoint-every"), help: "Write a checkpoint every N epochs (\"5\" or \"5epochs\") or steps (\"200steps\").")
+    var checkpointEvery: CheckpointInterval?
+
+    @Option(name: .customLong("checkpoint-dir"), help: "Folder for checkpoints (step-NNNNNNNNN.h5). (default: <out>-checkpoints)")
+    var checkpointDir: String?
+
+    @Option(name: .customLong("keep-checkpoints"), help: "How many of the newest checkpoints to keep.")
+    var keepCheckpoints = 3
+
+    @Option(name: .customLong("on-divergence"), help: "When a loss or weight turns non-finite: stop, or rollback to the last checkpoint with half the learning rate (at most 3 times).")
+    var onDivergence: DivergencePolicy = .stop
+
+    func validate() throws {
+        guard keepCheckpoints >= 1 else { throw ValidationError("--keep-checkpoints must be at least 1") }
+    }
+
     func run() throws {
-        let configuration = try makeConfiguration()
-        if printRecipe {
-            print(ConfigurationCoding.encode(configuration, pretty: true))
-            return
+        let session: TrainingSession
+        if let resume {
+            session = try resumeSession(resume)
+        } else {
+            let configuration = try makeConfiguration()
+            if printRecipe {
+                print(ConfigurationCoding.encode(configuration, pretty: true))
+                return
+            }
+            try checkNotAnInput(configuration)
+            try checkWritable(out, flag: "--out")
+            try prepareSamplesDir()
+            session = try TrainingSession(configuration: configuration)
+        }
+        let folder = checkpointDir ?? (out.hasSuffix(".h5") ? String(out.dropLast(3)) : out) + "-checkpoints"
+        let policy = CheckpointPolicy(interval: checkpointEvery, folder: folder, keep: keepCheckpoints)
+        try TrainingRun(session: session, out: out, samplesDir: samplesDir, checkpoints: policy, onDivergence: onDivergence).run()
+    }
+
+    /// `--resume`: the checkpoint holds the recipe; only run-level flags may accompany it.
+    private func resumeSession(_ path: String) throws -> TrainingSession {
+        let allowed: Set<String> = ["--resume", "--epochs", "--out", "--samples-dir", "--checkpoint-every", "--checkpoint-dir",
+                                    "--keep-checkpoints", "--on-divergence"]
+        let given = CommandLine.arguments.dropFirst(2).filter { $0.hasPrefix("--") }.map { String($0.split(separator: "=")[0]) }
+        if let other = given.first(where: { !allowed.contains($0) }) {
+            throw CLIError("\(other) cannot be combined with --resume: the checkpoint holds the whole recipe "
+                           + "(allowed: \(allowed.sorted().joined(separator: ", ")))")
         }
         try checkWritable(out, flag: "--out")
-        try checkNotAnInput(configuration)
-        if let samplesDir {
-            try FileManager.default.createDirectory(atPath: samplesDir, withIntermediateDirectories: true)
-            try checkWritable(samplesDir + "/grid.png", flag: "--samples-dir")
+        try prepareSamplesDir()
+        let session = try TrainingSession.resume(from: path, epochs: epochs)
+        if session.isFinished {
+            throw CLIError("\(path) has already finished \(session.position.epoch) of \(session.configuration.epochs) epochs; "
+                           + "pass --epochs N with N > \(session.position.epoch) to train on")
         }
-        try TrainingRun(configuration: configuration, out: out, samplesDir: samplesDir).run()
+        return session
+    }
+
+    private func prepareSamplesDir() throws {
+        guard let samplesDir else { return }
+        try FileManager.default.createDirectory(atPath: samplesDir, withIntermediateDirectories: true)
+        try checkWritable(samplesDir + "/grid.png", flag: "--samples-dir")
     }
 
     private func checkNotAnInput(_ configuration: TrainingConfiguration) throws {

@@ -1,41 +1,103 @@
+import ArgumentParser
 import Foundation
 import GANImages
 import GANZoo
 
-/// The training loop of `gan train`: epochs, progress, per-epoch grids, the final save.
+/// Set by SIGINT; the loop checks it after every step.
+nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
+
+/// The training loop of `gan train`: epochs, progress, grids, checkpoints, Ctrl-C, divergence.
 struct TrainingRun {
-    let configuration: TrainingConfiguration
+    var session: TrainingSession
     let out: String
     let samplesDir: String?
+    let checkpoints: CheckpointPolicy
+    let onDivergence: DivergencePolicy
 
     func run() throws {
-        let session = try TrainingSession(configuration: configuration)
-        let labels = configuration.digits.map { $0.map(String.init).joined(separator: ",") } ?? "all"
-        print("training \(session.model.architectureName) + \(configuration.loss) (\(configuration.mode.rawValue), k \(configuration.k)) "
-              + "on \(session.data.count) images (labels \(labels)), \(session.batchesPerEpoch) steps per epoch, "
-              + "\(session.model.generator.parameterCount) G / \(session.model.discriminator.parameterCount) D parameters")
+        var session = self.session
+        signal(SIGINT) { _ in interruptRequested = 1 }
+        defer { signal(SIGINT, SIG_DFL) }
+        printHeader(session)
         let start = Date()
-        for _ in 0..<configuration.epochs {
-            let bar = ProgressBar(label: "epoch \(session.position.epoch + 1)/\(configuration.epochs)")
-            let summary = try session.trainEpoch { bar.update($0, of: $1) }
-            bar.finish()
-            print(String(format: "epoch %3d/%d  D loss %.4f  G loss %.4f  D(x) %.3f  D(G(z)) %.3f  %.0f samples/s",
-                         summary.epoch, configuration.epochs, summary.discriminatorLoss, summary.generatorLoss,
-                         summary.realScore, summary.fakeScore, summary.samplesPerSecond))
-            if let samplesDir {
-                try writeAtomically(Self.grid(session.model), to: samplesDir + String(format: "/epoch-%03d.png", summary.epoch))
+        var monitor = CollapseMonitor(data: session.data)
+        var rollbacks = 0
+        var bar = ProgressBar(label: "")
+        while !session.isFinished {
+            do {
+                bar.label = "epoch \(session.position.epoch + 1)/\(session.configuration.epochs)"
+                let (_, summary) = try session.step()
+                bar.update(session.position.epochStep == 0 ? session.batchesPerEpoch : session.position.epochStep,
+                           of: session.batchesPerEpoch)
+                if let summary {
+                    bar.finish()
+                    try finishEpoch(session, summary, &monitor)
+                }
+                if checkpoints.isDue(session) { try writeCheckpoint(session) }
+                if interruptRequested != 0 {
+                    bar.finish()
+                    let path = try writeCheckpoint(session)
+                    FileHandle.standardError.write(Data((
+                        "interrupted at epoch \(session.position.epoch + 1), step \(session.position.step); "
+                        + "checkpoint written to \(path)\nresume with: gan train --resume \(path) --out \(out)\n").utf8))
+                    throw ExitCode(130)
+                }
+            } catch let error as TrainingError {
+                bar.finish()
+                guard case .diverged = error else { throw error }
+                let last = checkpoints.latest()
+                guard onDivergence == .rollback, let last, rollbacks < 3 else {
+                    throw CLIError("\(error)" + (last.map { "; last good checkpoint: \($0) (resume with --resume \($0) "
+                        + "--learning-rate <lower>)" } ?? "; no checkpoint was written (use --checkpoint-every)"))
+                }
+                rollbacks += 1
+                let lowered = session.configuration.generatorOptimizer.learningRate / 2
+                print("warning: \(error); rolling back to \(last) with learning rate \(lowered) (rollback \(rollbacks) of 3)")
+                session = try TrainingSession.resume(from: last, epochs: session.configuration.epochs, learningRateScale: 0.5)
             }
         }
         try session.save(to: out)
         print(String(format: "wrote %@ after %d epochs in %.1f s", out, session.position.epoch, Date().timeIntervalSince(start)))
     }
 
-    /// 64 samples from fixed noise, so grids of successive epochs compare.
-    static func grid(_ model: GANModel) -> [UInt8] {
-        let (samples, _) = model.sample(count: 64, seed: 0)
+    private func printHeader(_ session: TrainingSession) {
+        let configuration = session.configuration
+        let labels = configuration.digits.map { $0.map(String.init).joined(separator: ",") } ?? "all"
+        let resumed = session.position.step > 0 ? " from epoch \(session.position.epoch), step \(session.position.step)" : ""
+        print("training \(session.model.architectureName) + \(configuration.loss) (\(configuration.mode.rawValue), k \(configuration.k)) "
+              + "on \(session.data.count) images (labels \(labels)), \(session.batchesPerEpoch) steps per epoch, "
+              + "\(session.model.generator.parameterCount) G / \(session.model.discriminator.parameterCount) D parameters\(resumed)")
+    }
+
+    private func finishEpoch(_ session: TrainingSession, _ summary: EpochSummary, _ monitor: inout CollapseMonitor) throws {
+        print(String(format: "epoch %3d/%d  D loss %.4f  G loss %.4f  D(x) %.3f  D(G(z)) %.3f  %.0f samples/s",
+                     summary.epoch, session.configuration.epochs, summary.discriminatorLoss, summary.generatorLoss,
+                     summary.realScore, summary.fakeScore, summary.samplesPerSecond))
+        if let bad = session.firstNonFiniteParameter() {
+            throw TrainingError.diverged(step: session.position.step, what: "the weights (\(bad))")
+        }
+        let (samples, _) = session.model.sample(count: 64, seed: 0)
+        for warning in monitor.check(summary, samples: samples) { print("warning: \(warning)") }
+        if let samplesDir {
+            try writeAtomically(Self.grid(session.model, samples: samples),
+                                to: samplesDir + String(format: "/epoch-%03d.png", summary.epoch))
+        }
+    }
+
+    @discardableResult
+    private func writeCheckpoint(_ session: TrainingSession) throws -> String {
+        let path = checkpoints.path(for: session)
+        try session.save(to: path)
+        checkpoints.prune()
+        return path
+    }
+
+    /// An 8x8 grid of samples (from fixed noise, so grids of successive epochs compare).
+    static func grid(_ model: GANModel, samples: [Float]) -> [UInt8] {
         let shape = model.problem.sampleShape
         return samples.withUnsafeBufferPointer {
-            ImageGrid(images: $0.baseAddress!, count: 64, imageHeight: shape.count > 1 ? shape[0] : 1,
+            ImageGrid(images: $0.baseAddress!, count: samples.count / model.problem.sampleSize,
+                      imageHeight: shape.count > 1 ? shape[0] : 1,
                       imageWidth: shape.last ?? model.problem.sampleSize, columns: 8).png
         }
     }

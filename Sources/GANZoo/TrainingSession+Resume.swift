@@ -1,0 +1,100 @@
+import Foundation
+import GANCore
+import GANLayers
+import GANStorage
+import GANTensor
+
+extension TrainingSession {
+    /// Rebuilds a session from a checkpoint written by `save(to:)`: weights, optimizer state,
+    /// random streams, data order, the epoch in progress and the history. With the same thread
+    /// count, training on gives the same bits as a run that was never interrupted.
+    /// `epochs` replaces the stored total (to train on); the data must be the same as before.
+    /// `learningRateScale` multiplies both base learning rates (a rollback after divergence).
+    public static func resume(from path: String, epochs: Int? = nil, learningRateScale: Float = 1) throws -> TrainingSession {
+        let contents = try ModelFile.load(path)
+        var configuration = contents.configuration
+        if let epochs { configuration.epochs = epochs }
+        configuration.generatorOptimizer.learningRate *= learningRateScale
+        configuration.discriminatorOptimizer.learningRate *= learningRateScale
+        let session = try TrainingSession(configuration: configuration)
+        try session.restore(from: path, contents: contents)
+        return session
+    }
+
+    private func restore(from path: String, contents: ModelFile.Contents) throws {
+        func fail(_ object: String, _ reason: String) -> HDF5Error { HDF5Error(file: path, object: object, reason: reason) }
+        let root = try HDF5File.open(path).root
+        guard root.contains("state"), root.contains("optimizer") else {
+            throw fail("/", "holds weights but no training state (optimizer, data order): it is not a checkpoint; "
+                       + "train anew with --recipe, or pass a checkpoint written with --checkpoint-every")
+        }
+        for (mine, theirs) in [(model.generator, contents.model.generator), (model.discriminator, contents.model.discriminator)] {
+            for ((_, target), (_, source)) in zip(mine.namedParameters, theirs.namedParameters) { target.value.copy(from: source.value) }
+        }
+        let optimizer = try root.group("optimizer")
+        try restore(trainer.generatorOptimizer, network: model.generator, from: optimizer.group("generator"))
+        try restore(trainer.discriminatorOptimizer, network: model.discriminator, from: optimizer.group("discriminator"))
+
+        let rng = try root.group("rng")
+        func stream(_ group: HDF5Group, _ name: String) throws -> [RandomGenerator] {
+            let words = try group.readUInt64s(name)
+            guard words.count % 4 == 0, !words.isEmpty else { throw fail(group.path + "/" + name, "is not a list of random states") }
+            do {
+                return try stride(from: 0, to: words.count, by: 4).map { try RandomGenerator(state: Array(words[$0..<($0 + 4)])) }
+            } catch {
+                throw fail(group.path + "/" + name, "\(error)")
+            }
+        }
+        trainer.noiseRNG = try stream(rng, "noise")[0]
+        shuffleRNG = try stream(rng, "shuffle")[0]
+        for (role, network) in [("generator", model.generator), ("discriminator", model.discriminator)] {
+            let group = try rng.group(role)
+            for (name, layer) in zip(network.layerNames, network.layers) where !layer.randomStates.isEmpty {
+                layer.randomStates = try stream(group, name)
+            }
+        }
+
+        let state = try root.group("state")
+        let storedOrder = try state.readUInt64s("order").map { Int($0) }
+        guard storedOrder.count == data.count, Set(storedOrder) == Set(0..<data.count) else {
+            throw fail("/state/order", "the checkpoint was trained on \(storedOrder.count) images, the data now has \(data.count): "
+                       + "resume with the same --data and --digit")
+        }
+        let fingerprint = try state.stringAttribute("data_fingerprint")
+        guard fingerprint == String(data.fingerprint, radix: 16) else {
+            throw fail("/state", "the training images differ from the checkpoint's (data fingerprint \(fingerprint), "
+                       + "now \(String(data.fingerprint, radix: 16))): resume with the same --data and --digit")
+        }
+        order = storedOrder
+        trainer.discriminatorSteps = try state.intAttribute("discriminator_steps")
+        let sums = try state.readDoubles("epoch_sums").values
+        guard sums.count == 8 else { throw fail("/state/epoch_sums", "expected 8 values, found \(sums.count)") }
+        accumulator = EpochAccumulator(values: sums)
+        let (shape, rows) = try state.readDoubles("history")
+        guard shape.count == 2, shape[1] == 7 else { throw fail("/state/history", "expected shape [epochs, 7], found \(shape)") }
+        history = stride(from: 0, to: rows.count, by: 7).map { i in
+            EpochSummary(epoch: Int(rows[i]), discriminatorLoss: Float(rows[i + 1]), generatorLoss: Float(rows[i + 2]),
+                         realScore: Float(rows[i + 3]), fakeScore: Float(rows[i + 4]), samplesPerSecond: rows[i + 5], seconds: rows[i + 6])
+        }
+        position = contents.position
+        guard position.epochStep < batchesPerEpoch else {
+            throw fail("/", "position \(position.epochStep) steps into an epoch of \(batchesPerEpoch) steps does not fit the batch size")
+        }
+    }
+
+    private func restore(_ optimizer: any Optimizer, network: Network, from group: HDF5Group) throws {
+        optimizer.stepCount = try group.intAttribute("step_count")
+        let trainable = network.namedParameters.filter { $0.parameter.trainable }
+        for (stateName, tensors) in optimizer.state {
+            let stateGroup = try group.group(stateName)
+            for ((layer, parameter), tensor) in zip(trainable, tensors) {
+                let (shape, values) = try stateGroup.group(layer).readFloats(parameter.key)
+                guard shape == tensor.shape else {
+                    throw HDF5Error(file: group.file, object: "\(stateGroup.path)/\(layer)/\(parameter.key)",
+                                    reason: "shape \(shape) does not match the expected \(tensor.shape)")
+                }
+                tensor.copy(from: values)
+            }
+        }
+    }
+}
