@@ -166,7 +166,14 @@ struct StorageTests {
         for child in try source.childNames() {
             if source.isDataset(child) {
                 let path = source.path == "/" ? "/" + child : source.path + "/" + child
-                if (try? source.readUInt64s(child)) != nil { continue }
+                if let words = try? source.readUInt64s(child) {
+                    try target.writeUInt64s(child, words)
+                    continue
+                }
+                if let (shape, values) = try? source.readDoubles(child) {
+                    try target.writeDoubles(child, values, shape: shape)
+                    continue
+                }
                 let (shape, values) = try source.readFloats(child)
                 if let (newShape, newValues) = edit(path, shape, values) {
                     try target.writeFloats(child, newValues, shape: newShape)
