@@ -24,6 +24,12 @@ struct ProgressBar {
     }
 }
 
+/// Prints a line straight to standard output (unbuffered), so progress reaches a pipe or a log
+/// file as it happens rather than when the process ends.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 /// Writes bytes atomically (temporary file in the same folder, then rename).
 func writeAtomically(_ bytes: [UInt8], to path: String) throws {
     try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)

@@ -17,6 +17,12 @@ struct TrainingRun {
     func run() throws {
         var session = self.session
         signal(SIGINT) { _ in interruptRequested = 1 }
+        // A parent may have started us with SIGINT blocked (threads that block signals pass the
+        // mask to the processes they spawn); unblock it so Ctrl-C reaches the handler.
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        sigaddset(&mask, SIGINT)
+        sigprocmask(SIG_UNBLOCK, &mask, nil)
         defer { signal(SIGINT, SIG_DFL) }
         printHeader(session)
         let start = Date()
@@ -52,32 +58,32 @@ struct TrainingRun {
                 }
                 rollbacks += 1
                 let lowered = session.configuration.generatorOptimizer.learningRate / 2
-                print("warning: \(error); rolling back to \(last) with learning rate \(lowered) (rollback \(rollbacks) of 3)")
+                say("warning: \(error); rolling back to \(last) with learning rate \(lowered) (rollback \(rollbacks) of 3)")
                 session = try TrainingSession.resume(from: last, epochs: session.configuration.epochs, learningRateScale: 0.5)
             }
         }
         try session.save(to: out)
-        print(String(format: "wrote %@ after %d epochs in %.1f s", out, session.position.epoch, Date().timeIntervalSince(start)))
+        say(String(format: "wrote %@ after %d epochs in %.1f s", out, session.position.epoch, Date().timeIntervalSince(start)))
     }
 
     private func printHeader(_ session: TrainingSession) {
         let configuration = session.configuration
         let labels = configuration.digits.map { $0.map(String.init).joined(separator: ",") } ?? "all"
         let resumed = session.position.step > 0 ? " from epoch \(session.position.epoch), step \(session.position.step)" : ""
-        print("training \(session.model.architectureName) + \(configuration.loss) (\(configuration.mode.rawValue), k \(configuration.k)) "
+        say("training \(session.model.architectureName) + \(configuration.loss) (\(configuration.mode.rawValue), k \(configuration.k)) "
               + "on \(session.data.count) images (labels \(labels)), \(session.batchesPerEpoch) steps per epoch, "
               + "\(session.model.generator.parameterCount) G / \(session.model.discriminator.parameterCount) D parameters\(resumed)")
     }
 
     private func finishEpoch(_ session: TrainingSession, _ summary: EpochSummary, _ monitor: inout CollapseMonitor) throws {
-        print(String(format: "epoch %3d/%d  D loss %.4f  G loss %.4f  D(x) %.3f  D(G(z)) %.3f  %.0f samples/s",
+        say(String(format: "epoch %3d/%d  D loss %.4f  G loss %.4f  D(x) %.3f  D(G(z)) %.3f  %.0f samples/s",
                      summary.epoch, session.configuration.epochs, summary.discriminatorLoss, summary.generatorLoss,
                      summary.realScore, summary.fakeScore, summary.samplesPerSecond))
         if let bad = session.firstNonFiniteParameter() {
             throw TrainingError.diverged(step: session.position.step, what: "the weights (\(bad))")
         }
         let (samples, _) = session.model.sample(count: 64, seed: 0)
-        for warning in monitor.check(summary, samples: samples) { print("warning: \(warning)") }
+        for warning in monitor.check(summary, samples: samples) { say("warning: \(warning)") }
         if let samplesDir {
             try writeAtomically(Self.grid(session.model, samples: samples),
                                 to: samplesDir + String(format: "/epoch-%03d.png", summary.epoch))

@@ -1,0 +1,117 @@
+import Foundation
+import GANLayers
+import GANTensor
+import GANZoo
+import Testing
+
+/// The real `gan` binary interrupted and killed while it trains.
+@Suite("gan train checkpoints and signals", .serialized)
+struct CheckpointCommandLineTests {
+    static let tiny = ["--arch-config", #"{"generatorHiddenSizes":[24],"discriminatorHiddenSizes":[12]}"#, "--latent-size", "6",
+                       "--batch-size", "40", "--seed", "11"]
+
+    /// Starts `gan` with output to files; returns the process and the two paths.
+    static func launch(_ arguments: [String], in folder: String) throws -> (Process, String, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(Support.ganBinary))
+        process.arguments = arguments
+        let out = folder + "/stdout-\(UUID().uuidString.prefix(6)).txt", err = out.replacingOccurrences(of: "stdout", with: "stderr")
+        FileManager.default.createFile(atPath: out, contents: nil)
+        FileManager.default.createFile(atPath: err, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
+        try process.run()
+        return (process, out, err)
+    }
+
+    static func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+
+    static func weights(_ path: String) throws -> [[UInt32]] {
+        let model = try ModelFile.load(path).model
+        return (model.generator.namedParameters + model.discriminator.namedParameters).map { $0.parameter.value.array.map(\.bitPattern) }
+    }
+
+    @Test func ctrlCWritesACheckpointAndResumingMatchesAnUninterruptedRun() throws {
+        let folder = Support.temporaryFolder()
+        let reference = folder + "/reference.h5"
+        let straight = try Support.run(try #require(Support.ganBinary), ["train", "--epochs", "3", "--out", reference] + Self.tiny)
+        #expect(straight.status == 0, "\(straight.output)")
+
+        let (process, out, err) = try Self.launch(["train", "--epochs", "400", "--out", folder + "/w.h5",
+                                                   "--checkpoint-dir", folder + "/ck"] + Self.tiny, in: folder)
+        let deadline = Date().addingTimeInterval(120)
+        while !Self.read(out).contains("epoch   1/") && process.isRunning && Date() < deadline { usleep(20_000) }
+        process.interrupt()  // SIGINT, as Ctrl-C sends
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "exit status \(process.terminationStatus): \(Self.read(err))")
+        let message = Self.read(err)
+        #expect(message.contains("interrupted at epoch") && message.contains("resume with: gan train --resume"), "\(message)")
+        let checkpoint = try #require(message.components(separatedBy: "--resume ").last?.components(separatedBy: " ").first)
+        #expect(FileManager.default.fileExists(atPath: checkpoint))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/w.h5"), "an interrupted run writes no final weights")
+
+        let resumed = try Support.run(try #require(Support.ganBinary), ["train", "--resume", checkpoint, "--epochs", "3", "--out", folder + "/w.h5"])
+        #expect(resumed.status == 0, "\(resumed.output)")
+        #expect(try Self.weights(folder + "/w.h5") == Self.weights(reference), "interrupted + resumed == uninterrupted")
+
+        let again = try Support.run(try #require(Support.ganBinary), ["train", "--resume", folder + "/w.h5", "--out", folder + "/x.h5"])
+        #expect(again.status != 0 && again.stderr.contains("has already finished 3 of 3 epochs"), "\(again.output)")
+        let mixed = try Support.run(try #require(Support.ganBinary), ["train", "--resume", checkpoint, "--loss", "hinge"])
+        #expect(mixed.status != 0 && mixed.stderr.contains("--loss cannot be combined with --resume"), "\(mixed.output)")
+    }
+
+    /// SIGKILL at random moments, resuming from the newest checkpoint each time: every file
+    /// under a checkpoint's real name is whole, and the final weights equal an uninterrupted run's.
+    @Test func killedAtRandomMomentsNeverLeavesABrokenCheckpoint() throws {
+        let folder = Support.temporaryFolder()
+        let data = ["--epochs", "2", "--digit", "1", "--digit", "7"] + Self.tiny
+        let checkpointing = ["--checkpoint-every", "3steps", "--keep-checkpoints", "2"]
+        let started = Date()
+        let reference = try Support.run(try #require(Support.ganBinary),
+                                        ["train", "--out", folder + "/reference.h5", "--checkpoint-dir", folder + "/ref-ck"] + data + checkpointing)
+        #expect(reference.status == 0, "\(reference.output)")
+        // Kill times are drawn across the length of a whole run, whatever this machine's speed.
+        let duration = Date().timeIntervalSince(started)
+
+        var rng = RandomGenerator(seed: 99)
+        var kills = 0, finished = false, checkedFiles = 0
+        let ck = folder + "/ck"
+        for _ in 0..<40 where !finished {
+            let latest = ((try? FileManager.default.contentsOfDirectory(atPath: ck)) ?? [])
+                .filter { $0.hasPrefix("step-") && $0.hasSuffix(".h5") }.sorted().last
+            let start = latest.map { ["train", "--resume", ck + "/" + $0] } ?? (["train"] + data)
+            let (process, _, err) = try Self.launch(start + ["--out", folder + "/w.h5", "--checkpoint-dir", ck] + checkpointing,
+                                                    in: folder)
+            usleep(UInt32(duration * 1e6 * (0.1 + 0.8 * Double(rng.next() % 1000) / 1000)))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                kills += 1
+            }
+            process.waitUntilExit()
+            if process.terminationReason == .exit {
+                #expect(process.terminationStatus == 0, "\(Self.read(err))")
+                finished = process.terminationStatus == 0
+            }
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: ck)) ?? [] where name.hasPrefix("step-") {
+                #expect(throws: Never.self, "\(name) is broken after a kill") { _ = try ModelFile.load(ck + "/" + name) }
+                checkedFiles += 1
+            }
+        }
+        #expect(finished, "training never finished")
+        #expect(kills >= 3, "only \(kills) kills landed; the test did not exercise crashes")
+        #expect(checkedFiles > kills)
+        #expect(try Self.weights(folder + "/w.h5") == Self.weights(folder + "/reference.h5"))
+    }
+
+    @Test func divergenceStopsNamingTheStepAndKeepsTheOldFile() throws {
+        let folder = Support.temporaryFolder()
+        let existing = folder + "/w.h5"
+        try Data("an older good file".utf8).write(to: URL(fileURLWithPath: existing))
+        let run = try Support.run(try #require(Support.ganBinary),
+                                  ["train", "--epochs", "2", "--digit", "4", "--learning-rate", "1e30", "--out", existing] + Self.tiny)
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("training diverged at step") && run.stderr.contains("not finite"), "\(run.output)")
+        #expect(run.stderr.contains("no checkpoint was written"), "\(run.output)")
+        #expect(Self.read(existing) == "an older good file")
+    }
+}
