@@ -16,6 +16,13 @@ public struct IDXArray: Sendable, Equatable {
         try self.init(parsing: CompressedFile.read(path), path: path)
     }
 
+    /// Parses a file's bytes, inflating them first when they are gzip.
+    public init(fileBytes bytes: [UInt8], path: String) throws(DataError) {
+        let plain = bytes.count >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b
+            ? try CompressedFile.inflateGzip(bytes, path: path) : bytes
+        try self.init(parsing: plain, path: path)
+    }
+
     public init(parsing data: [UInt8], path: String) throws(DataError) {
         guard data.count >= 4 else {
             throw .corrupt(path: path, reason: "truncated: \(data.count) bytes, too short for an IDX header")

@@ -104,7 +104,7 @@ public final class HDF5Group {
         let status = values.withUnsafeMutableBytes {
             H5Dread(dataset, ganzoo_H5T_NATIVE_DOUBLE(), ganzoo_H5S_ALL(), ganzoo_H5S_ALL(), ganzoo_H5P_DEFAULT(), $0.baseAddress)
         }
-        guard status >= 0 else { throw error(name, "cannot read dataset (damaged or truncated file?)") }
+        guard status >= 0 else { throw unreadable(name) }
         return (shape, values)
     }
 
@@ -119,7 +119,16 @@ public final class HDF5Group {
                               values: UnsafeRawPointer) throws(HDF5Error) {
         let space = makeSpace(shape)
         defer { H5Sclose(space) }
-        let dataset = H5Dcreate2(id, name, fileType, space, ganzoo_H5P_DEFAULT(), ganzoo_H5P_DEFAULT(), ganzoo_H5P_DEFAULT())
+        // One chunk per dataset with a Fletcher-32 checksum: a flipped bit anywhere in the
+        // values makes reading fail instead of loading silently wrong weights. (h5py reads it.)
+        let properties = H5Pcreate(ganzoo_H5P_DATASET_CREATE())
+        defer { H5Pclose(properties) }
+        if !shape.isEmpty {
+            let chunk = shape.map { hsize_t(max($0, 1)) }
+            H5Pset_chunk(properties, Int32(chunk.count), chunk)
+            H5Pset_fletcher32(properties)
+        }
+        let dataset = H5Dcreate2(id, name, fileType, space, ganzoo_H5P_DEFAULT(), properties, ganzoo_H5P_DEFAULT())
         guard dataset >= 0 else { throw error(name, "cannot create dataset") }
         defer { H5Dclose(dataset) }
         guard H5Dwrite(dataset, memoryType, ganzoo_H5S_ALL(), ganzoo_H5S_ALL(), ganzoo_H5P_DEFAULT(), values) >= 0 else {
@@ -141,8 +150,13 @@ public final class HDF5Group {
         let status = values.withUnsafeMutableBytes {
             H5Dread(dataset, ganzoo_H5T_NATIVE_FLOAT(), ganzoo_H5S_ALL(), ganzoo_H5S_ALL(), ganzoo_H5P_DEFAULT(), $0.baseAddress)
         }
-        guard status >= 0 else { throw error(name, "cannot read dataset (damaged or truncated file?)") }
+        guard status >= 0 else { throw unreadable(name) }
         return (shape, values)
+    }
+
+    /// Reading failed after the dataset opened: a checksum mismatch or missing bytes.
+    func unreadable(_ name: String) -> HDF5Error {
+        error(name, "cannot read the values: the file is damaged (checksum mismatch or truncated data)")
     }
 
     public func readUInt64s(_ name: String) throws(HDF5Error) -> [UInt64] {
@@ -152,7 +166,7 @@ public final class HDF5Group {
         let status = values.withUnsafeMutableBytes {
             H5Dread(dataset, ganzoo_H5T_NATIVE_UINT64(), ganzoo_H5S_ALL(), ganzoo_H5S_ALL(), ganzoo_H5P_DEFAULT(), $0.baseAddress)
         }
-        guard status >= 0 else { throw error(name, "cannot read dataset (damaged or truncated file?)") }
+        guard status >= 0 else { throw unreadable(name) }
         return values
     }
 

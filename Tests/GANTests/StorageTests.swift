@@ -91,6 +91,21 @@ struct StorageTests {
         }
     }
 
+    /// A single flipped bit inside a weight matrix is caught by the dataset's checksum.
+    @Test func aFlippedBitInTheWeightsIsDetected() throws {
+        let session = try Self.trainedSession()
+        let path = Support.temporaryFolder() + "/w.h5"
+        try session.save(to: path)
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        let kernel = session.model.generator.namedParameters[0].parameter.value.array
+        let pattern = kernel.prefix(8).flatMap { value in (0..<4).map { UInt8(truncatingIfNeeded: value.bitPattern >> (8 * $0)) } }
+        let offset = try #require((0...(bytes.count - pattern.count)).first { bytes[$0..<($0 + pattern.count)].elementsEqual(pattern) },
+                                  "the kernel's values are stored as plain little-endian float32")
+        bytes[offset + 13] ^= 0x04
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        try expectLoadError(path, contains: "/generator/dense_0/kernel", "checksum mismatch")
+    }
+
     @Test func foreignAndMismatchedFilesAreRejectedByName() throws {
         let folder = Support.temporaryFolder()
         let foreign = folder + "/foreign.h5"
