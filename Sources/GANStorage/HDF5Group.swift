@@ -98,14 +98,7 @@ public final class HDF5Group {
     }
 
     public func readDoubles(_ name: String) throws(HDF5Error) -> (shape: [Int], values: [Double]) {
-        let (dataset, shape) = try openDataset(name, expecting: H5T_FLOAT, size: 8, what: "float64")
-        defer { H5Dclose(dataset) }
-        var values = [Double](repeating: 0, count: shape.reduce(1, *))
-        let status = values.withUnsafeMutableBytes {
-            H5Dread(dataset, ganzoo_H5T_NATIVE_DOUBLE(), ganzoo_H5S_ALL(), ganzoo_H5S_ALL(), ganzoo_H5P_DEFAULT(), $0.baseAddress)
-        }
-        guard status >= 0 else { throw unreadable(name) }
-        return (shape, values)
+        try read(name, as: Double.self, typeClass: H5T_FLOAT, what: "float64", memoryType: ganzoo_H5T_NATIVE_DOUBLE())
     }
 
     public func writeUInt64s(_ name: String, _ values: [UInt64]) throws(HDF5Error) {
@@ -144,14 +137,7 @@ public final class HDF5Group {
 
     /// Shape and values of a float32 dataset; any other type is an error naming it.
     public func readFloats(_ name: String) throws(HDF5Error) -> (shape: [Int], values: [Float]) {
-        let (dataset, shape) = try openDataset(name, expecting: H5T_FLOAT, size: 4, what: "float32")
-        defer { H5Dclose(dataset) }
-        var values = [Float](repeating: 0, count: shape.reduce(1, *))
-        let status = values.withUnsafeMutableBytes {
-            H5Dread(dataset, ganzoo_H5T_NATIVE_FLOAT(), ganzoo_H5S_ALL(), ganzoo_H5S_ALL(), ganzoo_H5P_DEFAULT(), $0.baseAddress)
-        }
-        guard status >= 0 else { throw unreadable(name) }
-        return (shape, values)
+        try read(name, as: Float.self, typeClass: H5T_FLOAT, what: "float32", memoryType: ganzoo_H5T_NATIVE_FLOAT())
     }
 
     /// Reading failed after the dataset opened: a checksum mismatch or missing bytes.
@@ -160,14 +146,20 @@ public final class HDF5Group {
     }
 
     public func readUInt64s(_ name: String) throws(HDF5Error) -> [UInt64] {
-        let (dataset, shape) = try openDataset(name, expecting: H5T_INTEGER, size: 8, what: "64-bit integer")
+        try read(name, as: UInt64.self, typeClass: H5T_INTEGER, what: "64-bit integer", memoryType: ganzoo_H5T_NATIVE_UINT64()).values
+    }
+
+    /// Shape and values of a dataset whose stored type has `typeClass` and T's size.
+    private func read<T: Numeric>(_ name: String, as type: T.Type, typeClass: H5T_class_t, what: String,
+                                  memoryType: hid_t) throws(HDF5Error) -> (shape: [Int], values: [T]) {
+        let (dataset, shape) = try openDataset(name, expecting: typeClass, size: MemoryLayout<T>.size, what: what)
         defer { H5Dclose(dataset) }
-        var values = [UInt64](repeating: 0, count: shape.reduce(1, *))
+        var values = [T](repeating: 0, count: shape.reduce(1, *))
         let status = values.withUnsafeMutableBytes {
-            H5Dread(dataset, ganzoo_H5T_NATIVE_UINT64(), ganzoo_H5S_ALL(), ganzoo_H5S_ALL(), ganzoo_H5P_DEFAULT(), $0.baseAddress)
+            H5Dread(dataset, memoryType, ganzoo_H5S_ALL(), ganzoo_H5S_ALL(), ganzoo_H5P_DEFAULT(), $0.baseAddress)
         }
         guard status >= 0 else { throw unreadable(name) }
-        return values
+        return (shape, values)
     }
 
     private func openDataset(_ name: String, expecting typeClass: H5T_class_t, size: Int,
