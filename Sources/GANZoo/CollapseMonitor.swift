@@ -4,9 +4,10 @@ import GANData
 ///
 /// - discriminator collapse: D(x) above 0.99 and D(G(z)) below 0.01 (epoch means) for
 ///   `patience` epochs in a row: D wins outright and the generator's gradient dries up;
-/// - mode collapse: the generated samples' per-pixel standard deviation stays below a quarter
-///   of the data's for `modePatience` epochs: the generator draws (nearly) one image. (Early
-///   epochs, still near the mean image, are low too; the patience keeps them quiet.)
+/// - mode collapse: the generated samples' per-pixel standard deviation has fallen to less than
+///   half of its best so far in this run, and below a quarter of the data's, for `modePatience`
+///   epochs: the generator has narrowed onto (nearly) one image. (A generator starts at the mean
+///   image with almost no spread and widens; only a fall from a wider spread counts.)
 public struct CollapseMonitor {
     public let dataDiversity: Float
     public let sampleSize: Int
@@ -14,6 +15,7 @@ public struct CollapseMonitor {
     public var modePatience = 5
     private var dominatedEpochs = 0
     private var narrowEpochs = 0
+    private var peakDiversity: Float = 0
 
     public init(data: Dataset) {
         let rows = min(data.count, 1000)
@@ -47,10 +49,12 @@ public struct CollapseMonitor {
                             + "the generator gets little gradient (try the non-saturating loss, a lower discriminator learning rate, or dropout)")
         }
         let diversity = CollapseMonitor.diversity(samples, sampleSize: sampleSize)
-        narrowEpochs = dataDiversity > 0 && diversity < dataDiversity / 4 ? narrowEpochs + 1 : 0
+        peakDiversity = max(peakDiversity, diversity)
+        let narrowed = diversity < dataDiversity / 4 && diversity < peakDiversity / 2
+        narrowEpochs = narrowed ? narrowEpochs + 1 : 0
         if narrowEpochs == modePatience {
-            warnings.append(String(format: "possible mode collapse: sample diversity %.3f vs %.3f in the data for %d epochs",
-                                   diversity, dataDiversity, modePatience))
+            warnings.append(String(format: "possible mode collapse: sample diversity %.3f (best %.3f, data %.3f) for %d epochs",
+                                   diversity, peakDiversity, dataDiversity, modePatience))
         }
         return warnings
     }

@@ -13,6 +13,17 @@ public struct EpochSummary: Sendable, Equatable {
     public var fakeScore: Float
     public var samplesPerSecond: Double
     public var seconds: Double
+
+    public init(epoch: Int, discriminatorLoss: Float, generatorLoss: Float, realScore: Float, fakeScore: Float,
+                samplesPerSecond: Double, seconds: Double) {
+        self.epoch = epoch
+        self.discriminatorLoss = discriminatorLoss
+        self.generatorLoss = generatorLoss
+        self.realScore = realScore
+        self.fakeScore = fakeScore
+        self.samplesPerSecond = samplesPerSecond
+        self.seconds = seconds
+    }
 }
 
 /// Sums over the steps of the epoch in progress (part of a checkpoint, so a run resumed

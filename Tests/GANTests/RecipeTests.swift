@@ -1,5 +1,6 @@
 import Foundation
 import GANCore
+import GANData
 import GANLayers
 import GANZoo
 import Testing
@@ -60,5 +61,39 @@ struct RecipeTests {
         let loaded = try ModelFile.load(path)
         #expect(loaded.model.architectureName == "mlp-batchnorm+maxout-dropout")
         #expect(loaded.model.sample(count: 3, seed: 2).samples == session.model.sample(count: 3, seed: 2).samples)
+    }
+}
+
+@Suite("Collapse warnings")
+struct CollapseMonitorTests {
+    static let data = Dataset(images: (0..<400).map { Float(($0 * 7919) % 101) / 100 }, labels: [UInt8](repeating: 0, count: 100),
+                              sampleShape: [2, 2])
+
+    static func samples(spread: Float) -> [Float] {
+        (0..<256).map { 0.5 + spread * (Float(($0 * 37) % 17) / 16 - 0.5) }  // 64 samples of 4 pixels
+    }
+
+    static func summary(_ epoch: Int, real: Float = 0.7, fake: Float = 0.3) -> EpochSummary {
+        EpochSummary(epoch: epoch, discriminatorLoss: 1, generatorLoss: 1, realScore: real, fakeScore: fake,
+                     samplesPerSecond: 1, seconds: 1)
+    }
+
+    @Test func aNarrowStartIsNotCollapseButAFallIs() {
+        var monitor = CollapseMonitor(data: Self.data)
+        var warnings: [String] = []
+        for epoch in 1...8 { warnings += monitor.check(Self.summary(epoch), samples: Self.samples(spread: 0.01)) }
+        #expect(warnings.isEmpty, "a generator still at the mean image is not collapsing: \(warnings)")
+        for epoch in 9...10 { warnings += monitor.check(Self.summary(epoch), samples: Self.samples(spread: 1)) }
+        for epoch in 11...15 { warnings += monitor.check(Self.summary(epoch), samples: Self.samples(spread: 0.02)) }
+        #expect(warnings.count == 1 && warnings[0].contains("possible mode collapse"), "\(warnings)")
+    }
+
+    @Test func discriminatorCollapseAfterThreeEpochs() {
+        var monitor = CollapseMonitor(data: Self.data)
+        var warnings: [String] = []
+        for epoch in 1...2 { warnings += monitor.check(Self.summary(epoch, real: 0.995, fake: 0.005), samples: Self.samples(spread: 1)) }
+        #expect(warnings.isEmpty)
+        warnings += monitor.check(Self.summary(3, real: 0.995, fake: 0.005), samples: Self.samples(spread: 1))
+        #expect(warnings.count == 1 && warnings[0].contains("discriminator collapse"))
     }
 }
