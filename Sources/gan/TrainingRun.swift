@@ -51,15 +51,18 @@ struct TrainingRun {
             } catch let error as TrainingError {
                 bar.finish()
                 guard case .diverged = error else { throw error }
-                let last = checkpoints.latest()
-                guard onDivergence == .rollback, let last, rollbacks < 3 else {
-                    throw CLIError("\(error)" + (last.map { "; last good checkpoint: \($0) (resume with --resume \($0) "
+                let saved = checkpoints.existing()
+                guard onDivergence == .rollback, !saved.isEmpty, rollbacks < 3 else {
+                    throw CLIError("\(error)" + (saved.last.map { "; last good checkpoint: \($0) (resume with --resume \($0) "
                         + "--learning-rate <lower>)" } ?? "; no checkpoint was written (use --checkpoint-every)"))
                 }
+                // Each rollback goes one checkpoint further back and halves the learning rates again.
                 rollbacks += 1
-                let lowered = session.configuration.generatorOptimizer.learningRate / 2
-                say("warning: \(error); rolling back to \(last) with learning rate \(lowered) (rollback \(rollbacks) of 3)")
-                session = try TrainingSession.resume(from: last, epochs: session.configuration.epochs, learningRateScale: 0.5)
+                let target = saved[max(0, saved.count - rollbacks)]
+                let scale = Float(pow(0.5, Double(rollbacks)))
+                say("warning: \(error); rolling back to \(target) with the learning rates scaled by \(scale) "
+                    + "(rollback \(rollbacks) of 3)")
+                session = try TrainingSession.resume(from: target, epochs: session.configuration.epochs, learningRateScale: scale)
             }
         }
         try session.save(to: out)

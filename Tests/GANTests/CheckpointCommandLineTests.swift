@@ -115,4 +115,22 @@ struct CheckpointCommandLineTests {
         #expect(run.stderr.contains("no checkpoint was written"), "\(run.output)")
         #expect(Self.read(existing) == "an older good file")
     }
+
+    /// With rollback, a divergence sends training back to an earlier checkpoint with lower
+    /// learning rates (at most 3 times); it ends either trained or with the usual error.
+    @Test func rollbackReturnsToACheckpointWithALowerLearningRate() throws {
+        let folder = Support.temporaryFolder()
+        let run = try Support.run(try #require(Support.ganBinary),
+                                  ["train", "--epochs", "3", "--digit", "4", "--learning-rate", "10", "--checkpoint-every", "1steps",
+                                   "--on-divergence", "rollback", "--out", folder + "/w.h5"])
+        #expect(run.stdout.contains("rolling back to \(folder)/w-checkpoints/step-") && run.stdout.contains("scaled by 0.5 (rollback 1 of 3)"),
+                "\(run.output)")
+        let rollbacks = run.stdout.components(separatedBy: "rolling back to").count - 1
+        #expect((1...3).contains(rollbacks))
+        if run.status == 0 {
+            #expect(FileManager.default.fileExists(atPath: folder + "/w.h5"))
+        } else {
+            #expect(rollbacks == 3 && run.stderr.contains("last good checkpoint"), "\(run.output)")
+        }
+    }
 }
