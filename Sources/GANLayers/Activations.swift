@@ -33,6 +33,16 @@ public final class ReLU: Activation {
     public init(size: Int) { self.size = size }
     @inline(__always) public func apply(_ x: Float) -> Float { x > 0 ? x : 0 }
     @inline(__always) public func derivative(output y: Float) -> Float { y > 0 ? 1 : 0 }
+
+    public func forward(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, batchSize: Int, phase: Phase) {
+        leakyReLUForward(output, input, count: batchSize * size, alpha: 0)
+    }
+
+    public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                         inputGradient: UnsafeMutablePointer<Float>, batchSize: Int, needs: Gradients) {
+        guard needs.contains(.input) else { return }
+        leakyReLUBackward(inputGradient, outputGradient, output, count: batchSize * size, alpha: 0)
+    }
 }
 
 /// max(x, alpha * x) for 0 < alpha < 1.
@@ -48,6 +58,16 @@ public final class LeakyReLU: Activation {
     public var attributes: [String: Double] { ["alpha": Double(alpha)] }
     @inline(__always) public func apply(_ x: Float) -> Float { x > 0 ? x : alpha * x }
     @inline(__always) public func derivative(output y: Float) -> Float { y > 0 ? 1 : alpha }
+
+    public func forward(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, batchSize: Int, phase: Phase) {
+        leakyReLUForward(output, input, count: batchSize * size, alpha: alpha)
+    }
+
+    public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                         inputGradient: UnsafeMutablePointer<Float>, batchSize: Int, needs: Gradients) {
+        guard needs.contains(.input) else { return }
+        leakyReLUBackward(inputGradient, outputGradient, output, count: batchSize * size, alpha: alpha)
+    }
 }
 
 public final class Sigmoid: Activation {
@@ -56,6 +76,17 @@ public final class Sigmoid: Activation {
     public init(size: Int) { self.size = size }
     @inline(__always) public func apply(_ x: Float) -> Float { GANTensor.sigmoid(x) }
     @inline(__always) public func derivative(output y: Float) -> Float { y * (1 - y) }
+
+    /// The vectorised kernel (`sigmoidForward`); `apply` is its scalar reference.
+    public func forward(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, batchSize: Int, phase: Phase) {
+        sigmoidForward(output, input, count: batchSize * size)
+    }
+
+    public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                         inputGradient: UnsafeMutablePointer<Float>, batchSize: Int, needs: Gradients) {
+        guard needs.contains(.input) else { return }
+        sigmoidBackward(inputGradient, outputGradient, output, count: batchSize * size)
+    }
 }
 
 public final class Tanh: Activation {

@@ -16,6 +16,8 @@ public final class Network {
     private var outputs: [Tensor] = []          // outputs[i]: [capacity, layers[i].outputSize]
     private var inputGradients: [Tensor] = []   // inputGradients[i]: [capacity, layers[i].inputSize]
     private var lastInput: UnsafePointer<Float>?
+    /// Below this layer nothing is trained, so a parameter-only backward pass stops there.
+    private let firstTrainableLayer: Int
     private var lastBatchSize = 0
 
     public init(layers: [any Layer]) {
@@ -28,6 +30,7 @@ public final class Network {
         self.layers = layers
         layerNames = layers.enumerated().map { "\($0.element.kind)_\($0.offset)" }
         trainableParameters = layers.flatMap { $0.parameters.filter(\.trainable) }
+        firstTrainableLayer = layers.firstIndex { $0.parameters.contains(where: \.trainable) } ?? layers.count
         inputSize = layers[0].inputSize
         outputSize = layers[layers.count - 1].outputSize
     }
@@ -77,17 +80,20 @@ public final class Network {
         guard let input = lastInput else { preconditionFailure("backward called before forward") }
         var gradient = outputGradient
         for index in stride(from: layers.count - 1, through: 0, by: -1) {
-            let isFirst = index == 0
-            let layerNeeds: Gradients = isFirst
-                ? needs
-                : needs.intersection(.parameters).union(.input)
-            if isFirst && layerNeeds.isEmpty { break }
-            let layerInput = isFirst ? input : UnsafePointer(outputs[index - 1].pointer)
+            // A layer passes a gradient down only if the caller wants the input gradient or a
+            // layer below it has parameters to train (dropout in front of the first dense layer
+            // of the paper's discriminator must not cost a [2B, 784] product).
+            let passesDown = needs.contains(.input) || (needs.contains(.parameters) && index > firstTrainableLayer)
+            var layerNeeds = needs.intersection(.parameters)
+            if passesDown { layerNeeds.insert(.input) }
+            if layerNeeds.isEmpty { break }
+            let layerInput = index == 0 ? input : UnsafePointer(outputs[index - 1].pointer)
             layers[index].backward(input: layerInput, output: outputs[index].pointer,
                                    outputGradient: gradient,
                                    inputGradient: inputGradients[index].pointer,
                                    batchSize: lastBatchSize, needs: layerNeeds)
             gradient = UnsafePointer(inputGradients[index].pointer)
+            if !passesDown { break }
         }
         return needs.contains(.input) ? inputGradients[0].pointer : nil
     }

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import GANCore
+import GANZoo
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure training iterations/s, achieved GFLOP/s against this machine's sgemm on the same shapes, and sampling speed.",
+        discussion: """
+            One iteration = one discriminator step on B real + B generated samples and one generator step on B \
+            fresh noise vectors (alternating, k = 1, SGD with momentum). "seed-mlp" is the seed's small MLP \
+            (G 100-128-784, D 784-128-1). Figures are medians over --repeats runs.
+            """)
+
+    @Option(help: "Architectures to measure (repeatable): registered names or seed-mlp. (default: seed-mlp and every registered one)")
+    var arch: [String] = []
+
+    @Option(name: .customLong("batch-size"), help: "Batch sizes (repeatable). (default: 64, 100, 256)")
+    var batchSize: [Int] = []
+
+    @Option(help: "BLAS threads (repeatable; 0 = all cores). (default: 1 and 2)")
+    var threads: [Int] = []
+
+    @Option(help: "Seconds per timed run.")
+    var seconds: Double = 1
+
+    @Option(help: "Timed runs per figure (the median is reported).")
+    var repeats = 5
+
+    @Option(help: "Also write the results as JSON to this file.")
+    var json: String?
+
+    static let seedMLP = #"{"generatorHiddenSizes":[128],"discriminatorHiddenSizes":[128],"generatorActivation":"relu","discriminatorActivation":"relu","discriminatorKeepProbability":1}"#
+
+    func run() throws {
+        if let json { try checkWritable(json, flag: "--json") }
+        let architectures = arch.isEmpty ? ["seed-mlp"] + Registry.architectures.map(\.name) : arch
+        let benchmark = Benchmark(seconds: seconds, repeats: repeats)
+        var results: [Benchmark.Result] = []
+        say("architecture     batch threads     it/s  (BLAS limit)  GFLOP/it  GFLOP/s  of limit   samples/s")
+        for name in architectures {
+            let (plugin, configuration) = name == "seed-mlp" ? ("mlp", Self.seedMLP) : (name, nil)
+            for batch in batchSize.isEmpty ? [64, 100, 256] : batchSize {
+                for threadCount in threads.isEmpty ? [1, 2] : threads {
+                    var result = try benchmark.run(architecture: plugin, configurationJSON: configuration,
+                                                   batchSize: batch, threads: threadCount)
+                    result.architecture = name
+                    results.append(result)
+                    say(String(format: "%-16@ %5d %7d %8.1f  (%8.1f)  %8.3f  %7.1f  %7.1f%%  %10.0f",
+                               name, batch, threadCount, result.iterationsPerSecond, result.blasLimitIterationsPerSecond,
+                               result.gflopPerIteration, result.achievedGFLOPS, 100 * result.fractionOfBLASLimit,
+                               result.samplesPerSecond))
+                }
+            }
+        }
+        if let json {
+            try writeAtomically(Array(ConfigurationCoding.encode(results, pretty: true).utf8), to: json)
+        }
+    }
+}

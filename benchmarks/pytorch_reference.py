@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""The same models and training loop as `gan bench`, in PyTorch (CPU), for side-by-side figures.
+
+    python3 benchmarks/pytorch_reference.py --threads 1 --batch-size 100 [--model paper|seed-mlp] [--json out.json]
+
+One iteration = one discriminator step on B real + B generated samples and one generator step on
+B fresh noise vectors (alternating, k = 1), SGD with momentum 0.5, learning rate 0.1, losses on
+logits (BCEWithLogits; non-saturating generator loss). The discriminator sees the real and the
+generated batch in two passes, as PyTorch GAN code usually does. Reports the median of --repeats
+timed runs of --seconds each, and the time to draw 10,000 samples from the generator.
+"""
+import argparse
+import json
+import statistics
+import time
+
+import torch
+from torch import nn
+
+
+class Maxout(nn.Module):
+    def __init__(self, inputs, units, pieces):
+        super().__init__()
+        self.units, self.pieces = units, pieces
+        self.linear = nn.Linear(inputs, units * pieces)
+
+    def forward(self, x):
+        return self.linear(x).view(-1, self.units, self.pieces).max(dim=2).values
+
+
+def paper_models():
+    generator = nn.Sequential(nn.Linear(100, 1200), nn.ReLU(), nn.Linear(1200, 1200), nn.ReLU(),
+                              nn.Linear(1200, 784), nn.Sigmoid())
+    discriminator = nn.Sequential(nn.Dropout(0.2), Maxout(784, 240, 5), nn.Dropout(0.5), Maxout(240, 240, 5),
+                                  nn.Dropout(0.5), nn.Linear(240, 1))
+    return generator, discriminator
+
+
+def seed_models():
+    generator = nn.Sequential(nn.Linear(100, 128), nn.ReLU(), nn.Linear(128, 784), nn.Sigmoid())
+    discriminator = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 1))
+    return generator, discriminator
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", choices=["paper", "seed-mlp"], default="paper")
+    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--seconds", type=float, default=1.0)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--json")
+    args = parser.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(1)
+    generator, discriminator = paper_models() if args.model == "paper" else seed_models()
+    g_opt = torch.optim.SGD(generator.parameters(), lr=0.1, momentum=0.5)
+    d_opt = torch.optim.SGD(discriminator.parameters(), lr=0.1, momentum=0.5)
+    loss = nn.BCEWithLogitsLoss()
+    b = args.batch_size
+    real = torch.rand(b, 784)
+    ones, zeros = torch.ones(b, 1), torch.zeros(b, 1)
+
+    def iteration():
+        z = torch.rand(b, 100) * 2 - 1
+        fake = generator(z).detach()
+        d_opt.zero_grad(set_to_none=True)
+        d_loss = loss(discriminator(real), ones) + loss(discriminator(fake), zeros)
+        d_loss.backward()
+        d_opt.step()
+        z = torch.rand(b, 100) * 2 - 1
+        g_opt.zero_grad(set_to_none=True)
+        g_loss = loss(discriminator(generator(z)), ones)
+        g_loss.backward()
+        g_opt.step()
+
+    for _ in range(5):
+        iteration()
+    runs = []
+    for _ in range(args.repeats):
+        start, count = time.perf_counter(), 0
+        while True:
+            iteration()
+            count += 1
+            if time.perf_counter() - start >= args.seconds:
+                break
+        runs.append(count / (time.perf_counter() - start))
+
+    generator.eval()
+    sample_runs = []
+    with torch.no_grad():
+        for _ in range(max(1, args.repeats // 2)):
+            start = time.perf_counter()
+            for _ in range(10):
+                generator(torch.rand(1000, 100) * 2 - 1)
+            sample_runs.append(10_000 / (time.perf_counter() - start))
+    result = {"framework": f"pytorch {torch.__version__}", "model": args.model, "batchSize": b, "threads": args.threads,
+              "iterationsPerSecond": statistics.median(runs), "iterationRuns": runs,
+              "samplesPerSecond": statistics.median(sample_runs)}
+    print(f"pytorch {args.model:8s} batch {b:4d} threads {args.threads}: {result['iterationsPerSecond']:8.1f} it/s  "
+          f"{result['samplesPerSecond']:10.0f} samples/s")
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(result, handle, indent=2)
+
+
+if __name__ == "__main__":
+    main()
