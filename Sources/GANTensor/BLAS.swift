@@ -5,6 +5,11 @@ import Accelerate
 #else
 import CBLAS
 #endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 public enum Transpose: Sendable, Hashable {
     case none, transposed
@@ -62,7 +67,11 @@ public func saxpy(count: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMu
 public enum BLASThreads {
     nonisolated(unsafe) static var allowed: Int32 = 1
     nonisolated(unsafe) static var current: Int32 = 0
-    public static let parallelThreshold = 32_000_000
+    /// Multiply-adds below which a product runs on one thread; `GAN_BLAS_PARALLEL_MACS` overrides.
+    public static let parallelThreshold: Int = {
+        if let text = getenv("GAN_BLAS_PARALLEL_MACS"), let value = Int(String(cString: text)) { return value }
+        return 32_000_000
+    }()
 
     public static func set(_ count: Int) {
         #if !canImport(Accelerate)
