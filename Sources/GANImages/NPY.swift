@@ -10,10 +10,18 @@ public enum NPY {
         let length = UInt16(header.utf8.count)
         bytes += [UInt8(length & 0xff), UInt8(length >> 8)]
         bytes += Array(header.utf8)
-        bytes.reserveCapacity(bytes.count + values.count * 4)
-        for value in values {
-            let bits = value.bitPattern.littleEndian
-            bytes += [UInt8(bits & 0xff), UInt8(bits >> 8 & 0xff), UInt8(bits >> 16 & 0xff), UInt8(bits >> 24)]
+        let headerCount = bytes.count
+        bytes += [UInt8](repeating: 0, count: values.count * 4)
+        bytes.withUnsafeMutableBytes { out in
+            values.withUnsafeBytes { raw in
+                #if _endian(little)
+                (out.baseAddress! + headerCount).copyMemory(from: raw.baseAddress!, byteCount: raw.count)
+                #else
+                for (index, value) in values.enumerated() {
+                    out.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: headerCount + 4 * index, as: UInt32.self)
+                }
+                #endif
+            }
         }
         return bytes
     }

@@ -24,7 +24,7 @@ public enum PNG {
     static func deflate(_ input: [UInt8]) -> [UInt8] {
         var bound = compressBound(uLong(input.count))
         var output = [UInt8](repeating: 0, count: Int(bound))
-        let status = compress2(&output, &bound, input, uLong(input.count), 9)
+        let status = compress2(&output, &bound, input, uLong(input.count), 6)  // zlib's default level
         precondition(status == Z_OK, "zlib compress2 failed with \(status)")
         return Array(output[0..<Int(bound)])
     }

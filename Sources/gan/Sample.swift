@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GANData
 import GANImages
+import GANTensor
 import GANZoo
 
 struct Sample: ParsableCommand {
@@ -31,6 +32,9 @@ struct Sample: ParsableCommand {
     @Option(name: .customLong("save-noise"), help: "Also write the noise vectors as float32 .npy [count, latent].")
     var saveNoise: String?
 
+    @Option(help: "BLAS threads (0 = all cores); samples do not depend on it.")
+    var threads = 0
+
     func validate() throws {
         guard count >= 1 else { throw ValidationError("--count must be at least 1, got \(count)") }
         if let columns, columns < 1 { throw ValidationError("--columns must be at least 1") }
@@ -45,6 +49,7 @@ struct Sample: ParsableCommand {
         try checkWritable(out, flag: "--out")
         if let saveNoise { try checkWritable(saveNoise, flag: "--save-noise") }
         let model = try ModelFile.load(weights).model
+        BLASThreads.set(threads)
         let (samples, noise) = model.sample(count: count, seed: seed)
         let shape = model.problem.sampleShape
         switch format {
