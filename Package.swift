@@ -29,6 +29,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
@@ -47,6 +48,7 @@ let package = Package(
         .target(name: "GANImages", dependencies: ["CZlib"]),
         .target(name: "GANZoo", dependencies: [
             "GANCore", "GANData", "GANStorage", "GANImages",
+            .product(name: "Yams", package: "Yams"),
         ] + pluginTargets.map { .target(name: $0.name) }),
         .executableTarget(name: "gan", dependencies: [
             "GANZoo",

@@ -10,10 +10,7 @@ extension Train {
         var configuration = TrainingConfiguration()
         var recipeSetsNoise = false
         if let recipe {
-            guard let data = FileManager.default.contents(atPath: recipe) else {
-                throw CLIError("--recipe \(recipe): cannot read the file")
-            }
-            let text = String(decoding: data, as: UTF8.self)
+            let text = try TrainingConfiguration.recipeJSON(contentsOf: recipe)
             configuration = try TrainingConfiguration.recipe(json: text, source: recipe)
             if case .object(let fields)? = try? JSONValue(parsing: text), case .object(let problem)? = fields["problem"] {
                 recipeSetsNoise = problem["noise"] != nil

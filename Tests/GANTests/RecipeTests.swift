@@ -43,6 +43,32 @@ struct RecipeTests {
         }
     }
 
+    @Test func yamlRecipesReadLikeJSON() throws {
+        let folder = Support.temporaryFolder()
+        let yaml = """
+            # the paper's setup
+            architecture: maxout-dropout
+            mode: simultaneous
+            batchSize: 100
+            problem:
+              noise: {kind: uniform, scale: 1.7320508}
+            generatorOptimizer: &sgd
+              kind: sgd
+              learningRate: 0.1
+              schedule: {learningRateDecay: 1.000004, minimumLearningRate: 1.0e-6, finalMomentum: 0.7}
+            discriminatorOptimizer: *sgd
+            """
+        try yaml.write(toFile: folder + "/paper.yml", atomically: true, encoding: .utf8)
+        let fromYAML = try TrainingConfiguration.recipe(contentsOf: folder + "/paper.yml")
+        let fromJSON = try TrainingConfiguration.recipe(contentsOf: Support.packageRoot + "/models/paper-mnist/recipe.json")
+        #expect(fromYAML.discriminatorOptimizer == fromJSON.discriminatorOptimizer)
+        #expect(fromYAML.problem == fromJSON.problem && fromYAML.mode == .simultaneous && fromYAML.batchSize == 100)
+        try "architecture: [unclosed".write(toFile: folder + "/bad.yaml", atomically: true, encoding: .utf8)
+        #expect { try TrainingConfiguration.recipe(contentsOf: folder + "/bad.yaml") } throws: { "\($0)".contains("not valid YAML") }
+        try "epochz: 3".write(toFile: folder + "/typo.yaml", atomically: true, encoding: .utf8)
+        #expect { try TrainingConfiguration.recipe(contentsOf: folder + "/typo.yaml") } throws: { "\($0)".contains("unknown field(s) epochz") }
+    }
+
     /// Mixing plugins: a batch-norm generator against the paper's maxout discriminator trains,
     /// saves both sides' plugins and configurations, and loads back.
     @Test func mixedPluginsTrainSaveAndLoad() throws {
