@@ -51,3 +51,52 @@ struct RegistryTests {
         #expect(throws: ConfigurationError.self) { try factory.make(configurationJSON: "[1]") }
     }
 }
+
+@Suite("Plugin scaffold (scripts/new-plugin.py)")
+struct ScaffoldTests {
+    /// A copy of the three places a plugin touches, scaffolded into.
+    static func sandbox() throws -> String {
+        let root = Support.temporaryFolder("scaffold")
+        let files = FileManager.default
+        try files.createDirectory(atPath: root + "/Sources/GANZoo", withIntermediateDirectories: true)
+        try files.copyItem(atPath: Support.packageRoot + "/Package.swift", toPath: root + "/Package.swift")
+        try files.copyItem(atPath: Support.packageRoot + "/Sources/GANZoo/Registry.swift", toPath: root + "/Sources/GANZoo/Registry.swift")
+        try files.copyItem(atPath: Support.packageRoot + "/Plugins", toPath: root + "/Plugins")
+        return root
+    }
+
+    static func scaffold(_ root: String, _ kind: String, _ name: String) throws -> Support.Run {
+        try Support.run("/usr/bin/env", ["python3", Support.packageRoot + "/scripts/new-plugin.py", "--kind", kind, "--name", name, "--root", root])
+    }
+
+    @Test func addsTheFolderThePackageLineAndTheRegistryEntry() throws {
+        let root = try Self.sandbox()
+        let loss = try Self.scaffold(root, "loss", "wasserstein-ish")
+        #expect(loss.status == 0, "\(loss.output)")
+        let architecture = try Self.scaffold(root, "architecture", "wide-mlp")
+        #expect(architecture.status == 0, "\(architecture.output)")
+        let source = try String(contentsOfFile: root + "/Plugins/WassersteinIshLoss/WassersteinIshLoss.swift", encoding: .utf8)
+        #expect(source.contains("public struct WassersteinIshLoss: Loss") && source.contains(#"static let name = "wasserstein-ish""#))
+        #expect(FileManager.default.fileExists(atPath: root + "/Plugins/WideMlp/WideMlp.swift"))
+        let manifest = try String(contentsOfFile: root + "/Package.swift", encoding: .utf8)
+        #expect(manifest.contains(#"plugin("WassersteinIshLossPlugin", folder: "WassersteinIshLoss"),"#))
+        #expect(manifest.contains(#"plugin("WideMlpPlugin", folder: "WideMlp"),"#))
+        let registry = try String(contentsOfFile: root + "/Sources/GANZoo/Registry.swift", encoding: .utf8)
+        #expect(registry.contains("import WassersteinIshLossPlugin") && registry.contains("LossFactory(WassersteinIshLoss.self),"))
+        #expect(registry.contains("import WideMlpPlugin") && registry.contains("ArchitectureFactory(WideMlp.self),"))
+        // The loss went into the losses list and the architecture into the architectures list.
+        let lossesList = try #require(registry.range(of: "static let losses"))
+        #expect(registry.range(of: "LossFactory(WassersteinIshLoss.self)")!.lowerBound > lossesList.lowerBound)
+        #expect(registry.range(of: "ArchitectureFactory(WideMlp.self)")!.lowerBound < lossesList.lowerBound)
+    }
+
+    @Test func refusesTakenNamesAndBadNames() throws {
+        let root = try Self.sandbox()
+        let before = try String(contentsOfFile: root + "/Package.swift", encoding: .utf8)
+        for (kind, name) in [("loss", "hinge"), ("architecture", "mlp"), ("loss", "Bad_Name")] {
+            let run = try Self.scaffold(root, kind, name)
+            #expect(run.status != 0, "\(name) should be refused")
+        }
+        #expect(try String(contentsOfFile: root + "/Package.swift", encoding: .utf8) == before, "nothing was changed")
+    }
+}
