@@ -5,7 +5,7 @@ import Foundation
 public enum ConfigurationCoding {
     public static func encode<T: Encodable>(_ value: T, pretty: Bool = false) -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted] : [.sortedKeys]
+        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         // Configurations are plain structs of numbers, strings and arrays: encoding cannot fail.
         let data = try! encoder.encode(value)
         return String(decoding: data, as: UTF8.self)

@@ -61,6 +61,20 @@ public struct Dataset: Sendable {
         return hash
     }
 
+    /// Splits off the last `fraction` of each label's images as a validation set, keeping
+    /// order (the paper held out MNIST's train[50000:60000], the last sixth; per label, so a
+    /// set sorted by digit, like the shipped subset, still validates on every digit).
+    public func splitValidation(fraction: Double = 1.0 / 6) -> (training: Dataset, validation: Dataset) {
+        var training: [Int] = [], validation: [Int] = []
+        for label in Set(labels).sorted() {
+            let rows = (0..<count).filter { labels[$0] == label }
+            let held = Int((Double(rows.count) * fraction).rounded())
+            training += rows.dropLast(held)
+            validation += rows.suffix(held)
+        }
+        return (subset(training.sorted()), subset(validation.sorted()))
+    }
+
     /// Per-pixel mean of the images.
     public var pixelMean: [Float] {
         var mean = [Float](repeating: 0, count: sampleSize)

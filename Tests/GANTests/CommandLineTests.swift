@@ -49,6 +49,13 @@ struct CommandLineTests {
             #expect(inspect.stdout.contains(fragment), "inspect lacks '\(fragment)':\n\(inspect.stdout)")
         }
 
+        let evaluation = try Self.gan("evaluate", "--weights", weights, "--samples", "500", "--validation", "30",
+                                      "--json", folder + "/parzen.json")
+        #expect(evaluation.status == 0 && evaluation.stdout.hasPrefix("parzen log-likelihood"), "\(evaluation.output)")
+        let parzen = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/parzen.json"))) as? [String: Any]
+        #expect((parzen?["testImages"] as? Int) == 100 && (parzen?["labels"] as? [Int]) == [4], "evaluates the model's own digit")
+        #expect((parzen?["mean"] as? Double)?.isFinite == true && (parzen?["validationScores"] as? [Double])?.count == 10)
+
         // h5py + numpy rebuild the generator from the file alone and match Swift's samples and PNG.
         let python = try Support.run("/usr/bin/env", ["python3", Support.packageRoot + "/Tests/interop/check_weights.py",
                                                      weights, noise, samples, grid])
