@@ -38,8 +38,11 @@ let package = Package(
                        providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CGEMM", path: "Sources/CGEMM",
+                linkerSettings: [.linkedLibrary("openblas"), .linkedLibrary("pthread")]),
         .target(name: "GANTensor", dependencies: [
             .target(name: "CBLAS", condition: .when(platforms: [.linux])),
+            .target(name: "CGEMM", condition: .when(platforms: [.linux])),
         ]),
         .target(name: "GANLayers", dependencies: ["GANTensor"]),
         .target(name: "GANCore", dependencies: ["GANLayers"]),

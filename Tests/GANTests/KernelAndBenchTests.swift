@@ -40,3 +40,34 @@ struct KernelAndBenchTests {
         #expect(result.fractionOfBLASLimit > 0 && result.fractionOfBLASLimit < 1.5)
     }
 }
+
+@Suite("Split matrix products")
+struct ParallelGEMMTests {
+    /// Every transpose combination, shapes that do not divide evenly, split by rows and by
+    /// columns: the split product equals the single-threaded one, and repeats bit for bit.
+    @Test(arguments: [1, 2, 3])
+    func splitProductsMatchTheSingleThreadedOne(threads: Int) {
+        var rng = RandomGenerator(seed: 17)
+        for (m, n, k) in [(203, 77, 129), (64, 300, 50), (130, 130, 31), (5, 9, 7)] {
+            for transA in [Transpose.none, .transposed] {
+                for transB in [Transpose.none, .transposed] {
+                    let a = Tensor(shape: [m * k]), b = Tensor(shape: [k * n])
+                    rng.fillUniform(a.pointer, count: a.count, low: -1, high: 1)
+                    rng.fillUniform(b.pointer, count: b.count, low: -1, high: 1)
+                    func product(_ threadCount: Int) -> [Float] {
+                        BLASThreads.set(threadCount)
+                        let c = Tensor(shape: [m * n])
+                        c.fill(0.5)
+                        sgemm(transA, transB, m: m, n: n, k: k, alpha: 1.5, a: a.pointer, b: b.pointer, beta: 1, c: c.pointer)
+                        return c.array
+                    }
+                    let single = product(1), split = product(threads), again = product(threads)
+                    BLASThreads.set(1)
+                    #expect(split == again, "\(m)x\(n)x\(k) \(transA) \(transB): not reproducible")
+                    let worst = zip(single, split).map { abs($0 - $1) }.max() ?? 0
+                    #expect(worst < 1e-4, "\(m)x\(n)x\(k) \(transA) \(transB) on \(threads) threads: differs by \(worst)")
+                }
+            }
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import GANCore
 import GANLayers
 import GANZoo
 import Testing
@@ -24,6 +25,20 @@ struct ReproducibilityTests {
         #expect(first.history.allSatisfy { $0.discriminatorLoss.isFinite && $0.generatorLoss.isFinite })
         let other = try Self.train(seed: 6)
         #expect(Self.bits(other) != Self.bits(first), "a different seed gives different weights")
+    }
+
+    /// Two threads split the products; the same seed and thread count still give the same bits.
+    @Test func twoThreadRunsAreReproducibleToo() throws {
+        func run() throws -> TrainingSession {
+            var configuration = Support.tinyConfiguration(epochs: 1, seed: 8)
+            configuration.threads = 2
+            configuration.architectureConfiguration = try JSONValue(parsing: #"{"generatorHiddenSizes":[300],"discriminatorHiddenSizes":[200]}"#)
+            let session = try TrainingSession(configuration: configuration)
+            try session.trainEpoch()
+            return session
+        }
+        let first = try run(), second = try run()
+        #expect(Self.bits(first) == Self.bits(second))
     }
 
     @Test func impossibleConfigurationsAreRefusedBeforeTraining() {
