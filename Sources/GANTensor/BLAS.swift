@@ -31,9 +31,13 @@ public struct GEMMShape: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// When set, every sgemm appends its shape here (for `gan bench`'s FLOP count and BLAS limit).
-/// Single-threaded use only; nil (the default) costs one branch per product.
-nonisolated(unsafe) public var gemmRecorder: [GEMMShape]? = nil
+/// When set, every sgemm on the thread that set it appends its shape here (for `gan bench`'s
+/// FLOP count and BLAS limit); products on other threads are not recorded. nil (the default)
+/// costs one branch per product.
+nonisolated(unsafe) public var gemmRecorder: [GEMMShape]? = nil {
+    didSet { gemmRecorderThread = pthread_self() }
+}
+nonisolated(unsafe) private var gemmRecorderThread = pthread_self()
 
 /// C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C, all row-major.
 /// `lda`/`ldb`/`ldc` default to the packed row lengths.
@@ -46,12 +50,15 @@ public func sgemm(_ transA: Transpose, _ transB: Transpose,
     let lda = lda ?? (transA == .none ? k : m)
     let ldb = ldb ?? (transB == .none ? n : k)
     let ldc = ldc ?? n
-    if gemmRecorder != nil { gemmRecorder!.append(GEMMShape(transA: transA, transB: transB, m: m, n: n, k: k)) }
+    if gemmRecorder != nil, pthread_equal(gemmRecorderThread, pthread_self()) != 0 {
+        gemmRecorder!.append(GEMMShape(transA: transA, transB: transB, m: m, n: n, k: k))
+    }
     #if canImport(Accelerate)
     cblas_sgemm(CblasRowMajor, transA.cblas, transB.cblas,
                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
                 beta, c, Int32(ldc))
     #else
+    BLASThreads.singleThreadedOpenBLAS
     let threads = m * n * k >= BLASThreads.parallelThreshold ? ganzoo_gemm_threads() : 1
     ganzoo_parallel_sgemm(transA == .none ? 0 : 1, transB == .none ? 0 : 1, Int32(m), Int32(n), Int32(k), alpha,
                           a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc), threads)
@@ -77,6 +84,15 @@ public enum BLASThreads {
     public static let parallelThreshold: Int = {
         if let text = getenv("GAN_BLAS_PARALLEL_MACS"), let value = Int(String(cString: text)) { return value }
         return 262_144
+    }()
+
+    /// OpenBLAS's own thread count is process-wide, and a multithreaded call that finds its
+    /// pool busy (another thread's call) runs differently; so it is 1 from the first product on,
+    /// whether or not anyone called `set`.
+    static let singleThreadedOpenBLAS: Void = {
+        #if !canImport(Accelerate)
+        openblas_set_num_threads(1)
+        #endif
     }()
 
     public static func set(_ count: Int) {
