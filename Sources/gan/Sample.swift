@@ -35,7 +35,11 @@ struct Sample: ParsableCommand {
     @Option(help: "BLAS threads (0 = all cores); samples do not depend on it.")
     var threads = 0
 
+    @Flag(help: "PNG only: put beside each sample its nearest training image (as the paper's Figure 2 does), to show the model does not just memorise.")
+    var nearest = false
+
     func validate() throws {
+        if nearest && format != .png { throw ValidationError("--nearest draws a PNG grid; use it with --format png") }
         guard count >= 1 else { throw ValidationError("--count must be at least 1, got \(count)") }
         if let columns, columns < 1 { throw ValidationError("--columns must be at least 1") }
     }
@@ -48,7 +52,8 @@ struct Sample: ParsableCommand {
         }
         try checkWritable(out, flag: "--out")
         if let saveNoise { try checkWritable(saveNoise, flag: "--save-noise") }
-        let model = try ModelFile.load(weights).model
+        let contents = try ModelFile.load(weights)
+        let model = contents.model
         BLASThreads.set(threads)
         let (samples, noise) = model.sample(count: count, seed: seed)
         let shape = model.problem.sampleShape
@@ -56,8 +61,21 @@ struct Sample: ParsableCommand {
         case .png:
             let height = shape.count >= 2 ? shape[shape.count - 2] : 1
             let width = shape.last ?? model.problem.sampleSize
-            let grid = samples.withUnsafeBufferPointer {
-                ImageGrid(images: $0.baseAddress!, count: count, imageHeight: height, imageWidth: width, columns: columns)
+            var tiles = samples, tileCount = count, tileColumns = columns
+            if nearest {
+                let training = try TrainingSession.loadData(contents.configuration)
+                let size = model.problem.sampleSize
+                let matches = nearestRows(queries: samples, references: training.images, dimension: size)
+                tiles = []
+                for (index, match) in matches.enumerated() {  // sample, then its nearest training image
+                    tiles += samples[(index * size)..<((index + 1) * size)]
+                    tiles += training.images[(match * size)..<((match + 1) * size)]
+                }
+                tileCount = 2 * count
+                tileColumns = 2 * (columns ?? Int(Double(count).squareRoot().rounded(.up)))
+            }
+            let grid = tiles.withUnsafeBufferPointer {
+                ImageGrid(images: $0.baseAddress!, count: tileCount, imageHeight: height, imageWidth: width, columns: tileColumns)
             }
             try writeAtomically(grid.png, to: out)
         case .npy:

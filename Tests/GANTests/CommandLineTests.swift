@@ -37,6 +37,11 @@ struct CommandLineTests {
         let npy = try Self.gan("sample", "--weights", weights, "--count", "9", "--seed", "3", "--format", "npy",
                                "--out", samples, "--save-noise", noise)
         #expect(npy.status == 0, "\(npy.output)")
+        let pairs = try Self.gan("sample", "--weights", weights, "--count", "9", "--nearest", "--out", folder + "/pairs.png")
+        #expect(pairs.status == 0, "\(pairs.output)")
+        let pairsPNG = try [UInt8](Data(contentsOf: URL(fileURLWithPath: folder + "/pairs.png")))
+        let pairsWidth = pairsPNG[16..<20].reduce(0) { $0 << 8 | Int($1) }
+        #expect(pairsWidth == 6 * 28 + 7, "3 pairs of 28-pixel tiles per row with 1-pixel gaps, got \(pairsWidth)")
         let idx = try Self.gan("sample", "--weights", weights, "--count", "9", "--format", "idx", "--out", folder + "/s.idx")
         #expect(idx.status == 0)
         let parsed = try GANData.IDXArray(contentsOf: folder + "/s.idx")

@@ -59,3 +59,17 @@ struct ParzenTests {
         #expect(mean == 2.5 && abs(error - (1.25 / 4).squareRoot()) < 1e-12)
     }
 }
+
+@Suite("Nearest training images")
+struct NearestTests {
+    @Test func findsTheClosestRow() {
+        let references: [Float] = [0, 0, 10, 10, 3, 4, -5, 1]  // four 2-d points
+        let queries: [Float] = [9, 9, 0.5, -0.2, 2.6, 4.4, -4, 0, 100, 100]
+        #expect(nearestRows(queries: queries, references: references, dimension: 2) == [1, 0, 2, 3, 1])
+        // More queries than one batch of 256, against itself: every row is its own nearest.
+        var rng = RandomGenerator(seed: 3)
+        var points = [Float](repeating: 0, count: 300 * 5)
+        rng.fillUniform(&points, count: points.count, low: 0, high: 1)
+        #expect(nearestRows(queries: points, references: points, dimension: 5) == Array(0..<300))
+    }
+}
