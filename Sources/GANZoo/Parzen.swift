@@ -21,7 +21,7 @@ public struct ParzenEstimator {
         self.samples = samples
         self.dimension = dimension
         count = samples.count / dimension
-        sampleNorms = (0..<count).map { j in (0..<dimension).reduce(Float(0)) { $0 + samples[j * dimension + $1] * samples[j * dimension + $1] } }
+        sampleNorms = rowSquaredNorms(samples, dimension: dimension)
     }
 
     /// The paper's grid: 10 values from 0.1 to 1.0, evenly spaced in log.
@@ -32,36 +32,23 @@ public struct ParzenEstimator {
         precondition(points.count % dimension == 0, "points must be [n, dimension]")
         let n = points.count / dimension
         var result = [Double](repeating: 0, count: n)
-        let distances = Tensor(shape: [batchSize, count])
         var exponents = [Double](repeating: 0, count: count)
         let constant = Double(dimension) * log(sigma * (2 * Double.pi).squareRoot()) + log(Double(count))
         let scale = -1 / (2 * sigma * sigma)
-        points.withUnsafeBufferPointer { x in
-            samples.withUnsafeBufferPointer { mu in
-                var start = 0
-                while start < n {
-                    let rows = min(batchSize, n - start)
-                    // distances[r, j] <- -2 x_r . mu_j, then + ||x_r||^2 + ||mu_j||^2
-                    sgemm(.none, .transposed, m: rows, n: count, k: dimension, alpha: -2,
-                          a: x.baseAddress! + start * dimension, b: mu.baseAddress!, beta: 0, c: distances.pointer)
-                    for r in 0..<rows {
-                        let row = x.baseAddress! + (start + r) * dimension
-                        var norm: Float = 0
-                        for i in 0..<dimension { norm += row[i] * row[i] }
-                        let d = distances.pointer + r * count
-                        var largest = -Double.infinity
-                        for j in 0..<count {
-                            exponents[j] = Double(max(d[j] + norm + sampleNorms[j], 0)) * scale
-                            largest = max(largest, exponents[j])
-                        }
-                        var sum = 0.0
-                        for j in 0..<count { sum += exp(exponents[j] - largest) }
-                        result[start + r] = largest + log(sum) - constant
-                    }
-                    start += rows
-                    progress(start, n)
+        let pointNorms = rowSquaredNorms(points, dimension: dimension)
+        forEachDistanceBatch(queries: points, references: samples, dimension: dimension, batchSize: batchSize) { start, rows, products in
+            for r in 0..<rows {
+                let d = products + r * count, norm = pointNorms[start + r]
+                var largest = -Double.infinity
+                for j in 0..<count {
+                    exponents[j] = Double(max(d[j] + norm + sampleNorms[j], 0)) * scale
+                    largest = max(largest, exponents[j])
                 }
+                var sum = 0.0
+                for j in 0..<count { sum += exp(exponents[j] - largest) }
+                result[start + r] = largest + log(sum) - constant
             }
+            progress(start + rows, n)
         }
         return result
     }
