@@ -73,3 +73,42 @@ struct NearestTests {
         #expect(nearestRows(queries: points, references: points, dimension: 5) == Array(0..<300))
     }
 }
+
+@Suite("Fréchet distance")
+struct FrechetDistanceTests {
+    static func gaussianRows(count: Int, dimension: Int, seed: UInt64, shift: [Float]? = nil, scale: Float = 1) -> [Float] {
+        var rng = RandomGenerator(seed: seed)
+        var rows = [Float](repeating: 0, count: count * dimension)
+        rng.fillNormal(&rows, count: rows.count, mean: 0, std: scale)
+        // Correlate the coordinates a little, so covariances are not diagonal.
+        for r in 0..<count { for i in 1..<dimension { rows[r * dimension + i] += 0.5 * rows[r * dimension + i - 1] } }
+        if let shift { for r in 0..<count { for i in 0..<dimension { rows[r * dimension + i] += shift[i] } } }
+        return rows
+    }
+
+    @Test func aSetAgainstItselfIsZeroAndAShiftAddsItsSquaredLength() {
+        let d = 6
+        let rows = Self.gaussianRows(count: 500, dimension: d, seed: 1)
+        #expect(FrechetDistance.distance(rows, rows, dimension: d) < 1e-6)
+        let shift: [Float] = [1, -2, 0.5, 0, 3, -1]
+        let shifted = Self.gaussianRows(count: 500, dimension: d, seed: 1, shift: shift)
+        let expected = Double(shift.reduce(0) { $0 + $1 * $1 })
+        #expect(abs(FrechetDistance.distance(rows, shifted, dimension: d) - expected) < 1e-4 * expected)
+        // It grows with the shift.
+        let half = Self.gaussianRows(count: 500, dimension: d, seed: 1, shift: shift.map { $0 / 2 })
+        #expect(FrechetDistance.distance(rows, half, dimension: d) < FrechetDistance.distance(rows, shifted, dimension: d))
+    }
+
+    /// Scaling a set by s scales its covariance by s^2: for C2 = s^2 C1 the trace term is
+    /// Tr(C1) (1 - s)^2.
+    @Test func matchesTheClosedFormForScaledCovariances() {
+        let d = 5
+        let rows = Self.gaussianRows(count: 400, dimension: d, seed: 2)
+        let (mean, covariance) = FrechetDistance.statistics(rows, dimension: d)
+        let s = 1.7
+        let scaled = covariance.map { $0 * s * s }
+        let trace = (0..<d).reduce(0) { $0 + covariance[$1 * d + $1] }
+        let value = FrechetDistance.distance(mean1: mean, covariance1: covariance, mean2: mean, covariance2: scaled)
+        #expect(abs(value - trace * (1 - s) * (1 - s)) < 1e-6 * trace)
+    }
+}
