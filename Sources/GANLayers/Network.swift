@@ -98,6 +98,9 @@ public final class Network {
         return needs.contains(.input) ? inputGradients[0].pointer : nil
     }
 
+    /// The output [batch, size] of layer `index` in the last forward pass.
+    public func output(ofLayer index: Int) -> UnsafePointer<Float> { UnsafePointer(outputs[index].pointer) }
+
     public func zeroGradients() {
         for parameter in trainableParameters { parameter.gradient.zero() }
     }

@@ -108,7 +108,7 @@ public enum ModelFile {
         }
     }
 
-    private static func writeNetwork(_ network: Network, into group: HDF5Group) throws {
+    static func writeNetwork(_ network: Network, into group: HDF5Group) throws {
         try group.setAttribute("layer_names", network.layerNames)
         try group.setAttribute("input_size", network.inputSize)
         try group.setAttribute("output_size", network.outputSize)

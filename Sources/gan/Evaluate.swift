@@ -15,7 +15,7 @@ struct Evaluate: ParsableCommand {
             of the test images and its standard error. Data and labels default to the model's own.
             """)
 
-    enum Metric: String, ExpressibleByArgument, CaseIterable { case parzen }
+    enum Metric: String, ExpressibleByArgument, CaseIterable { case parzen, frechet }
 
     @Option(help: "The weights file (.h5).")
     var weights: String
@@ -47,6 +47,9 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Also write the result as JSON to this file.")
     var json: String?
 
+    @Option(help: "frechet: the classifier whose penultimate features are compared. (default: models/mnist-classifier/classifier.h5)")
+    var classifier: String?
+
     func validate() throws {
         guard samples >= 1, validation >= 1 else { throw ValidationError("--samples and --validation must be at least 1") }
         if let testLimit, testLimit < 1 { throw ValidationError("--test-limit must be at least 1") }
@@ -72,6 +75,10 @@ struct Evaluate: ParsableCommand {
 
         let start = Date()
         let (generated, _) = contents.model.sample(count: samples, seed: seed)
+        if metric == .frechet {
+            try frechet(generated: generated, test: test, start: start)
+            return
+        }
         let estimator = ParzenEstimator(samples: generated, dimension: contents.model.problem.sampleSize)
         let (sigma, scores) = estimator.selectSigma(validation: validationImages)
         let bar = ProgressBar(label: "parzen test")
@@ -89,6 +96,41 @@ struct Evaluate: ParsableCommand {
             try writeAtomically(Array(ConfigurationCoding.encode(result, pretty: true).utf8), to: json)
         }
     }
+}
+
+extension Evaluate {
+    func frechet(generated: [Float], test: Dataset, start: Date) throws {
+        let path = classifier ?? Classifier.shippedPath
+        let (model, accuracy) = try Classifier.load(path)
+        let distance = FrechetDistance.distance(model.features(test.images), model.features(generated), dimension: model.hiddenSize)
+        var histogram = [Int](repeating: 0, count: model.classes)
+        for label in model.predict(generated) { histogram[label] += 1 }
+        let shares = histogram.map { Double($0) / Double(samples) }
+        let seconds = Date().timeIntervalSince(start)
+        say(String(format: "frechet distance %.2f (classifier features; %d test images, %d samples; %.1f s)",
+                   distance, test.count, samples, seconds))
+        say("generated classes: " + shares.enumerated().map { String(format: "%d: %.1f%%", $0.offset, 100 * $0.element) }
+            .joined(separator: "  "))
+        if let json {
+            let result = FrechetResult(metric: "frechet", weights: weights, classifier: path, classifierTestAccuracy: accuracy,
+                                       distance: distance, classShares: shares, testImages: test.count, samples: samples,
+                                       seed: seed, seconds: seconds)
+            try writeAtomically(Array(ConfigurationCoding.encode(result, pretty: true).utf8), to: json)
+        }
+    }
+}
+
+struct FrechetResult: Codable {
+    var metric: String
+    var weights: String
+    var classifier: String
+    var classifierTestAccuracy: Double
+    var distance: Double
+    var classShares: [Double]
+    var testImages: Int
+    var samples: Int
+    var seed: UInt64
+    var seconds: Double
 }
 
 struct ParzenResult: Codable {

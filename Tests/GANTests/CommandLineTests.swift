@@ -61,6 +61,12 @@ struct CommandLineTests {
         #expect((parzen?["testImages"] as? Int) == 100 && (parzen?["labels"] as? [Int]) == [4], "evaluates the model's own digit")
         #expect((parzen?["mean"] as? Double)?.isFinite == true && (parzen?["validationScores"] as? [Double])?.count == 10)
 
+        let frechet = try Self.gan("evaluate", "--metric", "frechet", "--weights", weights, "--samples", "300", "--json", folder + "/frechet.json")
+        #expect(frechet.status == 0 && frechet.stdout.contains("generated classes:"), "\(frechet.output)")
+        let score = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/frechet.json"))) as? [String: Any]
+        let shares = (score?["classShares"] as? [Double]) ?? []
+        #expect(shares.count == 10 && abs(shares.reduce(0, +) - 1) < 1e-9 && ((score?["distance"] as? Double) ?? -1) >= 0)
+
         // h5py + numpy rebuild the generator from the file alone and match Swift's samples and PNG.
         let python = try Support.run("/usr/bin/env", ["python3", Support.packageRoot + "/Tests/interop/check_weights.py",
                                                      weights, noise, samples, grid])
