@@ -7,7 +7,11 @@ enum CompressedFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .unreadable(path: path)
         }
-        let bytes = [UInt8](data)
+        return try decode([UInt8](data), path: path)
+    }
+
+    /// The bytes themselves, or inflated when they start with the gzip magic.
+    static func decode(_ bytes: [UInt8], path: String) throws(DataError) -> [UInt8] {
         guard bytes.count >= 2, bytes[0] == 0x1f, bytes[1] == 0x8b else { return bytes }
         return try inflateGzip(bytes, path: path)
     }

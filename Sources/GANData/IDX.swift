@@ -18,9 +18,7 @@ public struct IDXArray: Sendable, Equatable {
 
     /// Parses a file's bytes, inflating them first when they are gzip.
     public init(fileBytes bytes: [UInt8], path: String) throws(DataError) {
-        let plain = bytes.count >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b
-            ? try CompressedFile.inflateGzip(bytes, path: path) : bytes
-        try self.init(parsing: plain, path: path)
+        try self.init(parsing: CompressedFile.decode(bytes, path: path), path: path)
     }
 
     public init(parsing data: [UInt8], path: String) throws(DataError) {

@@ -102,12 +102,4 @@ public enum BLASThreads {
         #endif
     }
 
-    /// The thread count this thread's large products use.
-    public static var configured: Int {
-        #if canImport(Accelerate)
-        return 1
-        #else
-        return Int(ganzoo_gemm_threads())
-        #endif
-    }
 }

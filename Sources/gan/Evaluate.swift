@@ -65,13 +65,11 @@ struct Evaluate: ParsableCommand {
         func filtered(_ set: Dataset) throws -> Dataset {
             try labels.map { try set.filtered(labels: Set($0.map { UInt8($0) }), source: folder.path) } ?? set
         }
-        let heldOut = try filtered(folder.load(.train)).splitValidation().validation
         var test = try filtered(folder.load(.test))
         if let testLimit, testLimit < test.count { test = test.subset(Array(0..<testLimit)) }
-        guard heldOut.sampleSize == contents.model.problem.sampleSize else {
-            throw CLIError("\(folder.path): images of \(heldOut.sampleShape) do not fit the model's \(contents.model.problem.sampleShape)")
+        guard test.sampleSize == contents.model.problem.sampleSize else {
+            throw CLIError("\(folder.path): images of \(test.sampleShape) do not fit the model's \(contents.model.problem.sampleShape)")
         }
-        let validationImages = Array(heldOut.images.prefix(min(validation, heldOut.count) * heldOut.sampleSize))
 
         let start = Date()
         let (generated, _) = contents.model.sample(count: samples, seed: seed)
@@ -79,6 +77,9 @@ struct Evaluate: ParsableCommand {
             try frechet(generated: generated, test: test, start: start)
             return
         }
+        // Parzen only: sigma is chosen on held-out training images.
+        let heldOut = try filtered(folder.load(.train)).splitValidation().validation
+        let validationImages = Array(heldOut.images.prefix(min(validation, heldOut.count) * heldOut.sampleSize))
         let estimator = ParzenEstimator(samples: generated, dimension: contents.model.problem.sampleSize)
         let (sigma, scores) = estimator.selectSigma(validation: validationImages)
         let bar = ProgressBar(label: "parzen test")
