@@ -42,6 +42,7 @@ public final class AdversarialTrainer: Trainer {
     private var discriminatorInput = Tensor(shape: [0])  // [2B, sampleSize]: real rows, then fake
     private var logits = Tensor(shape: [0])              // [2B]: real logits, then fake
     private var logitGradient = Tensor(shape: [0])       // [2B]
+    private var logitLoss = Tensor(shape: [0])           // [2B]: each row's discriminator loss, for the report
     private var sampleGradient = Tensor(shape: [0])      // [B, sampleSize]
 
     public init(generator: Network, discriminator: Network, loss: any Loss, problem: Problem,
@@ -69,6 +70,7 @@ public final class AdversarialTrainer: Trainer {
         discriminatorInput = Tensor(shape: [2 * batchSize, problem.sampleSize])
         logits = Tensor(shape: [2 * batchSize])
         logitGradient = Tensor(shape: [2 * batchSize])
+        logitLoss = Tensor(shape: [2 * batchSize])
         sampleGradient = Tensor(shape: [batchSize, problem.sampleSize])
         generator.reserve(batchCapacity: batchSize)
         discriminator.reserve(batchCapacity: 2 * batchSize)
@@ -142,6 +144,7 @@ public final class AdversarialTrainer: Trainer {
         for row in rows {
             let term = row < batchSize ? loss.discriminatorReal(logit: logits[row]) : loss.discriminatorFake(logit: logits[row])
             logitGradient[row] = term.gradient * scale
+            logitLoss[row] = term.value
         }
     }
 
@@ -184,8 +187,8 @@ public final class AdversarialTrainer: Trainer {
         let scale = 1 / Float(batchSize)
         var realLoss: Float = 0, fakeLoss: Float = 0, realScore: Float = 0, fakeScore: Float = 0
         for row in 0..<batchSize {
-            realLoss += loss.discriminatorReal(logit: logits[row]).value
-            fakeLoss += loss.discriminatorFake(logit: logits[batchSize + row]).value
+            realLoss += logitLoss[row]
+            fakeLoss += logitLoss[batchSize + row]
             realScore += sigmoid(logits[row])
             fakeScore += sigmoid(logits[batchSize + row])
         }
