@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, only where it is missing:
-# Debian packages libhdf5-dev, libopenblas-dev, zlib1g-dev, pkg-config; Python h5py and numpy.
+# Debian packages libhdf5-dev, libopenblas-dev, zlib1g-dev, pkg-config, and dataset-fashion-mnist
+# (the zoo's Fashion-MNIST model and classifier); Python h5py and numpy.
 set -euo pipefail
 
 missing=()
-for package in libhdf5-dev libopenblas-dev zlib1g-dev pkg-config; do
+for package in libhdf5-dev libopenblas-dev zlib1g-dev pkg-config dataset-fashion-mnist; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 if ((${#missing[@]})); then

@@ -5,6 +5,9 @@ import Foundation
 public final class HDF5File {
     public let path: String
     let id: hid_t
+    /// Datasets written from now on are compressed with HDF5's byte shuffle and deflate (zlib)
+    /// at this level, 1...9; 0 writes them uncompressed. h5py, Keras and PyTorch's h5py read both.
+    public var deflateLevel = 0
 
     private init(path: String, id: hid_t) {
         self.path = path

@@ -119,6 +119,11 @@ public final class HDF5Group {
         if !shape.isEmpty {
             let chunk = shape.map { hsize_t(max($0, 1)) }
             H5Pset_chunk(properties, Int32(chunk.count), chunk)
+            if owner.deflateLevel > 0 {
+                guard H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0 else { throw error(name, "this HDF5 library has no deflate filter") }
+                H5Pset_shuffle(properties)
+                H5Pset_deflate(properties, UInt32(min(owner.deflateLevel, 9)))
+            }
             H5Pset_fletcher32(properties)
         }
         let dataset = H5Dcreate2(id, name, fileType, space, ganzoo_H5P_DEFAULT(), properties, ganzoo_H5P_DEFAULT())

@@ -143,9 +143,6 @@ public final class Classifier {
         return (classifier, try root.doubleAttribute("test_accuracy"))
     }
 
-    /// The classifier shipped in models/mnist-classifier (found like the shipped data).
-    public static var shippedPath: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../models/mnist-classifier/classifier.h5").standardized.path
-    }
+    /// The classifier shipped in models/mnist-classifier.
+    public static var shippedPath: String { Zoo.folder + "/mnist-classifier/classifier.h5" }
 }

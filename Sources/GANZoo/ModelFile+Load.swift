@@ -47,8 +47,13 @@ extension ModelFile {
 
         let model = GANModel(generator: generator, discriminator: discriminator, problem: problem, seed: 0)
         try readNetwork(model.generator, from: root.group("generator"))
-        try readNetwork(model.discriminator, from: root.group("discriminator"))
-        return Contents(configuration: configuration, position: position, model: model, path: path)
+        // A generator-only export says so; anywhere else a missing discriminator is damage.
+        let discriminatorStored = try !root.hasAttribute("discriminator_stored") || root.intAttribute("discriminator_stored") != 0
+        if discriminatorStored {
+            try readNetwork(model.discriminator, from: root.group("discriminator"))
+        }
+        return Contents(configuration: configuration, position: position, model: model, path: path,
+                        discriminatorStored: discriminatorStored)
     }
 
     private static func decode<T: Decodable>(_ type: T.Type, _ group: HDF5Group, _ name: String,

@@ -40,14 +40,18 @@ public enum ModelFile {
         public let position: TrainingPosition
         public let model: GANModel
         public let path: String
+        /// False for a generator-only export: `model.discriminator` is then freshly initialised,
+        /// not trained, and only the generator (sampling, evaluation) may be used.
+        public var discriminatorStored = true
     }
 
     /// Writes atomically: a temporary file in the same folder, renamed into place.
     public static func save(model: GANModel, configuration: TrainingConfiguration, position: TrainingPosition,
                             optimizers: (generator: any Optimizer, discriminator: any Optimizer)?,
-                            randomStates: [String: RandomGenerator], to path: String,
-                            extra: (HDF5Group) throws -> Void = { _ in }) throws {
+                            randomStates: [String: RandomGenerator], to path: String, deflateLevel: Int = 0,
+                            includeDiscriminator: Bool = true, extra: (HDF5Group) throws -> Void = { _ in }) throws {
         try AtomicFile.write(to: path) { file in
+            file.deflateLevel = deflateLevel
             let root = try file.root
             try root.setAttribute("format", format)
             try root.setAttribute("format_version", formatVersion)
@@ -67,7 +71,11 @@ public enum ModelFile {
             try root.setAttribute("epoch_step", position.epochStep)
             try root.setAttribute("created_by", "gan-zoo \(GANZooVersion.string)")
             try writeNetwork(model.generator, into: root.createGroup("generator"))
-            try writeNetwork(model.discriminator, into: root.createGroup("discriminator"))
+            if includeDiscriminator {
+                try writeNetwork(model.discriminator, into: root.createGroup("discriminator"))
+            } else {
+                try root.setAttribute("discriminator_stored", 0)
+            }
             if let optimizers {
                 let group = try root.createGroup("optimizer")
                 try writeOptimizer(optimizers.generator, network: model.generator, into: group.createGroup("generator"))
@@ -77,7 +85,8 @@ public enum ModelFile {
             for (name, generator) in randomStates.sorted(by: { $0.key < $1.key }) {
                 try rng.writeUInt64s(name, generator.state)
             }
-            for (role, network) in [("generator", model.generator), ("discriminator", model.discriminator)] {
+            for (role, network) in [("generator", model.generator), ("discriminator", model.discriminator)]
+            where role == "generator" || includeDiscriminator {
                 let group = try rng.createGroup(role)
                 for (name, layer) in zip(network.layerNames, network.layers) where !layer.randomStates.isEmpty {
                     try group.writeUInt64s(name, layer.randomStates.flatMap(\.state))
@@ -85,6 +94,17 @@ public enum ModelFile {
             }
             try extra(root)
         }
+    }
+
+    /// A weights-only copy for sharing, as the zoo ships its models: the description and both
+    /// networks (or the generator alone), compressed with shuffle + deflate, without optimizer
+    /// state, random streams or data order. It samples and evaluates exactly like `contents`; it
+    /// cannot resume training.
+    public static func exportWeights(_ contents: Contents, to path: String, deflateLevel: Int = 6,
+                                     includeDiscriminator: Bool = true) throws {
+        try save(model: contents.model, configuration: contents.configuration, position: contents.position,
+                 optimizers: nil, randomStates: [:], to: path, deflateLevel: deflateLevel,
+                 includeDiscriminator: includeDiscriminator && contents.discriminatorStored)
     }
 
     /// Everything a session needs to continue exactly: weights, optimizer state, random

@@ -94,9 +94,11 @@ public final class TrainingSession {
     public static func loadData(_ configuration: TrainingConfiguration) throws -> Dataset {
         let folder = try configuration.dataPath.map { path throws(DataError) in try DatasetFolder(path: path) }
             ?? DatasetFolder.shippedSubset()
-        let all = try folder.load(.train)
-        guard let digits = configuration.digits else { return all }
-        return try all.filtered(labels: Set(digits.map { UInt8($0) }), source: folder.path)
+        var data = try folder.load(.train)
+        if let digits = configuration.digits {
+            data = try data.filtered(labels: Set(digits.map { UInt8($0) }), source: folder.path)
+        }
+        return configuration.holdOutValidation ? data.splitValidation().training : data
     }
 
     public var batchesPerEpoch: Int { (data.count + configuration.batchSize - 1) / configuration.batchSize }

@@ -33,6 +33,10 @@ public struct WeightsReport {
             lines.append("  optimizer \(role):   \(ConfigurationCoding.encode(optimizer))")
         }
         for (role, network) in [("generator", model.generator), ("discriminator", model.discriminator)] {
+            if role == "discriminator" && !contents.discriminatorStored {
+                lines.append("  discriminator: not stored (a generator-only export: it samples and evaluates, it cannot train on)")
+                continue
+            }
             lines.append("  \(role) (\(network.parameterCount) parameters):")
             for (name, layer) in zip(network.layerNames, network.layers) {
                 let shapes = layer.parameters.map { "\($0.key) \($0.shape)" }.joined(separator: ", ")

@@ -15,10 +15,13 @@ struct ClassifierCommand: ParsableCommand {
     @Option(help: "Epochs of Adam.")
     var epochs = 30
 
-    @Option(help: "Output file (HDF5).")
-    var out = Classifier.shippedPath
+    @Option(help: "Output file (HDF5). (default: models/mnist-classifier/classifier.h5 for the shipped subset; required with --data)")
+    var out: String?
 
     func run() throws {
+        guard let out = out ?? (data == nil ? Classifier.shippedPath : nil) else {
+            throw CLIError("with --data, pass --out FILE (e.g. models/fashion-classifier/classifier.h5)")
+        }
         try checkWritable(out, flag: "--out")
         BLASThreads.set(0)
         let folder = try data.map { path throws(DataError) in try DatasetFolder(path: path) } ?? DatasetFolder.shippedSubset()
@@ -27,7 +30,7 @@ struct ClassifierCommand: ParsableCommand {
         let start = Date()
         let loss = classifier.train(train, epochs: epochs)
         let accuracy = classifier.accuracy(test)
-        try classifier.save(to: out, testAccuracy: accuracy, data: data ?? "shipped MNIST subset")
+        try classifier.save(to: out, testAccuracy: accuracy, data: data.map { URL(fileURLWithPath: $0).standardized.path } ?? Classifier.shippedSubsetLabel)
         say(String(format: "classifier: final training loss %.4f, test accuracy %.2f%% on %d images, %.1f s; wrote %@",
                    loss, 100 * accuracy, test.count, Date().timeIntervalSince(start), out))
     }

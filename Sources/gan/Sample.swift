@@ -12,7 +12,10 @@ struct Sample: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case png, npy, idx }
 
     @Option(help: "The weights file (.h5) written by `gan train`.")
-    var weights: String
+    var weights: String?
+
+    @Option(help: "A zoo model by name (see `gan zoo list`), instead of --weights.")
+    var model: String?
 
     @Option(help: "How many samples.")
     var count = 64
@@ -39,12 +42,14 @@ struct Sample: ParsableCommand {
     var nearest = false
 
     func validate() throws {
+        guard (weights == nil) != (model == nil) else { throw ValidationError("pass either --weights FILE or --model NAME") }
         if nearest && format != .png { throw ValidationError("--nearest draws a PNG grid; use it with --format png") }
         guard count >= 1 else { throw ValidationError("--count must be at least 1, got \(count)") }
         if let columns, columns < 1 { throw ValidationError("--columns must be at least 1") }
     }
 
     func run() throws {
+        let weights = try self.weights ?? Zoo.model(named: self.model!).resolvedWeights()
         for (flag, path) in [("--out", out), ("--save-noise", saveNoise)] {
             if let path, URL(fileURLWithPath: path).standardized.path == URL(fileURLWithPath: weights).standardized.path {
                 throw CLIError("\(flag) \(path) is the weights file; choose another path")
@@ -59,25 +64,12 @@ struct Sample: ParsableCommand {
         let shape = model.problem.sampleShape
         switch format {
         case .png:
-            let height = shape.count >= 2 ? shape[shape.count - 2] : 1
-            let width = shape.last ?? model.problem.sampleSize
-            var tiles = samples, tileCount = count, tileColumns = columns
             if nearest {
                 let training = try TrainingSession.loadData(contents.configuration)
-                let size = model.problem.sampleSize
-                let matches = nearestRows(queries: samples, references: training.images, dimension: size)
-                tiles = []
-                for (index, match) in matches.enumerated() {  // sample, then its nearest training image
-                    tiles += samples[(index * size)..<((index + 1) * size)]
-                    tiles += training.images[(match * size)..<((match + 1) * size)]
-                }
-                tileCount = 2 * count
-                tileColumns = 2 * (columns ?? Int(Double(count).squareRoot().rounded(.up)))
+                try writeAtomically(SampleGrid.nearestPNG(model, samples: samples, training: training, columns: columns), to: out)
+            } else {
+                try writeAtomically(SampleGrid.png(model, samples: samples, columns: columns), to: out)
             }
-            let grid = tiles.withUnsafeBufferPointer {
-                ImageGrid(images: $0.baseAddress!, count: tileCount, imageHeight: height, imageWidth: width, columns: tileColumns)
-            }
-            try writeAtomically(grid.png, to: out)
         case .npy:
             try writeAtomically(NPY.encode(samples, shape: [count] + shape), to: out)
         case .idx:

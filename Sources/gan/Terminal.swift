@@ -30,11 +30,6 @@ func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
-/// Writes bytes atomically (temporary file in the same folder, then rename).
-func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-    try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
-}
-
 /// Fails early, before any work, when `path` cannot be created: missing or unwritable folder.
 func checkWritable(_ path: String, flag: String) throws {
     let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path

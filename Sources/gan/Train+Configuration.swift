@@ -25,6 +25,7 @@ extension Train {
         if let loss { configuration.loss = loss }
         if !digit.isEmpty { configuration.digits = digit }
         if let data { configuration.dataPath = data }
+        if holdOutValidation { configuration.holdOutValidation = true }
         if let epochs { configuration.epochs = epochs }
         if let batchSize { configuration.batchSize = batchSize }
         if let k { configuration.k = k }

@@ -45,6 +45,9 @@ struct Train: ParsableCommand {
     @Option(help: "Folder of MNIST-style IDX files (gzip or not). (default: the shipped MNIST subset)")
     var data: String?
 
+    @Flag(name: .customLong("hold-out-validation"), help: "Train without the last sixth of each label's training images, which `gan evaluate --metric parzen` uses to choose sigma (as the zoo's models do).")
+    var holdOutValidation = false
+
     @Option(help: "Epochs (passes over the training images). (default: 40)")
     var epochs: Int?
 

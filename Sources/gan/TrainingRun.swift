@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GANImages
 import GANZoo
 
 /// Set by SIGINT; the loop checks it after every step.
@@ -88,7 +87,7 @@ struct TrainingRun {
         let (samples, _) = session.model.sample(count: 64, seed: 0)
         for warning in monitor.check(summary, samples: samples) { say("warning: \(warning)") }
         if let samplesDir {
-            try writeAtomically(Self.grid(session.model, samples: samples),
+            try writeAtomically(SampleGrid.png(session.model, samples: samples, columns: 8),
                                 to: samplesDir + String(format: "/epoch-%03d.png", summary.epoch))
         }
     }
@@ -99,15 +98,5 @@ struct TrainingRun {
         try session.save(to: path)
         checkpoints.prune()
         return path
-    }
-
-    /// An 8x8 grid of samples (from fixed noise, so grids of successive epochs compare).
-    static func grid(_ model: GANModel, samples: [Float]) -> [UInt8] {
-        let shape = model.problem.sampleShape
-        return samples.withUnsafeBufferPointer {
-            ImageGrid(images: $0.baseAddress!, count: samples.count / model.problem.sampleSize,
-                      imageHeight: shape.count > 1 ? shape[0] : 1,
-                      imageWidth: shape.last ?? model.problem.sampleSize, columns: 8).png
-        }
     }
 }

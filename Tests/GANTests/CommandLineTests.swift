@@ -74,6 +74,38 @@ struct CommandLineTests {
         #expect(python.stdout.contains("generator: numpy vs swift") && python.stdout.contains("png grid"))
     }
 
+    @Test func zooListSampleByNameAndReadTheCompressedWeightsInPython() throws {
+        let list = try Self.gan("zoo", "list")
+        #expect(list.status == 0, "\(list.output)")
+        for model in try Zoo.models() {
+            let metrics = try #require(try model.metrics())
+            let line = list.stdout.split(separator: "\n").first { $0.hasPrefix(model.name + " ") }.map(String.init) ?? ""
+            #expect(line.contains(String(format: "%.1f ± %.1f", metrics.parzen.mean, metrics.parzen.standardError))
+                    && line.contains(String(format: "%.1f", metrics.frechet.distance)), "zoo list line for \(model.name): \(line)")
+        }
+        let json = try Self.gan("zoo", "list", "--json")
+        let entries = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+        #expect(entries?.count == (try Zoo.models().count))
+
+        // The shipped weights are deflate-compressed; h5py must still read them and agree with Swift.
+        let folder = Support.temporaryFolder()
+        let samples = folder + "/s.npy", noise = folder + "/z.npy"
+        let sample = try Self.gan("sample", "--model", "mlp-digit4", "--count", "16", "--format", "npy", "--out", samples,
+                                  "--save-noise", noise)
+        #expect(sample.status == 0, "\(sample.output)")
+        let python = try Support.run("/usr/bin/env", ["python3", Support.packageRoot + "/Tests/interop/check_weights.py",
+                                                     Zoo.folder + "/mlp-digit4/weights.h5", noise, samples])
+        #expect(python.status == 0, "\(python.output)")
+
+        let unknown = try Self.gan("sample", "--model", "nope", "--out", folder + "/x.png")
+        #expect(unknown.status != 0 && unknown.stderr.contains("unknown zoo model 'nope'") && unknown.stderr.contains("paper-mnist"),
+                "\(unknown.output)")
+        let both = try Self.gan("sample", "--model", "mlp-digit4", "--weights", "x.h5")
+        #expect(both.status != 0 && both.stderr.contains("either --weights FILE or --model NAME"))
+        let evaluate = try Self.gan("evaluate", "--model", "mlp-digit4", "--metric", "frechet", "--samples", "500")
+        #expect(evaluate.status == 0 && evaluate.stdout.contains("frechet distance"), "\(evaluate.output)")
+    }
+
     @Test func listShowsEveryPlugin() throws {
         let list = try Self.gan("list")
         #expect(list.status == 0)

@@ -1,0 +1,98 @@
+import Foundation
+
+/// The measured part of a model card: rendered from `metrics.json` between two markers in the
+/// card's README.md, so the numbers on a card are never typed by hand. The prose around the
+/// block (what the model is, its failure modes) is written by people.
+public enum ZooCard {
+    public static let begin = "<!-- measured: written by `gan zoo publish` from metrics.json; do not edit by hand -->"
+    public static let end = "<!-- /measured -->"
+
+    public static func block(_ metrics: ZooMetrics, configuration: TrainingConfiguration, recipeFile: String) -> String {
+        let m = metrics
+        let labels = m.labels.map { "labels " + $0.map(String.init).joined(separator: ", ") } ?? "all labels"
+        let data = m.data == Classifier.shippedSubsetLabel ? "the shipped MNIST subset (`data/mnist-subset`)" : "`\(m.data)`"
+        let held = configuration.holdOutValidation ? "; the last sixth of each label's training images held out to choose sigma" : ""
+        let shares = m.frechet.classShares.enumerated().filter { $0.element >= 0.005 }
+            .sorted { $0.element > $1.element }
+            .map { String(format: "%d: %.1f%%", $0.offset, 100 * $0.element) }.joined(separator: ", ")
+        let weights = m.weightsBytes.map {
+            String(format: "`weights.h5`, %.1f MB: %@, no training state, shuffle + deflate (`gan sample --model %@`)",
+                   Double($0) / 1_048_576, m.weightsIncludeDiscriminator == false
+                       ? "the generator alone (both networks would exceed the zoo's weights budget)" : "both networks",
+                   m.name)
+        } ?? "not shipped (over the zoo's weights budget): reproduce them with the command below"
+        let trainingLine = String(format: "%d epochs of batch %d (%@ steps, %@ updates, k %d) in %@ on %@ with %d BLAS thread%@",
+                                  m.epochs, configuration.batchSize, grouped(m.steps), configuration.mode.rawValue, configuration.k,
+                                  duration(m.trainSeconds), m.machine, m.threads, m.threads == 1 ? "" : "s")
+        let f = m.finalEpoch
+        let lines = [
+            begin,
+            "| | |",
+            "|---|---|",
+            "| generator | `\(m.generatorArchitecture)`, \(grouped(m.generatorParameters)) parameters |",
+            "| discriminator | `\(m.discriminatorArchitecture)`, \(grouped(m.discriminatorParameters)) parameters |",
+            "| loss | `\(m.loss)` |",
+            "| data | \(data), \(labels): \(grouped(m.trainingImages)) training images\(held) |",
+            "| training | \(trainingLine) |",
+            String(format: "| final epoch | D loss %.3f, G loss %.3f, D(x) %.3f, D(G(z)) %.3f |",
+                   f.discriminatorLoss, f.generatorLoss, f.realScore, f.fakeScore),
+            String(format: "| Parzen log-likelihood | **%.1f ± %.1f** (sigma %.3f; %@ test images, %@ samples) |",
+                   m.parzen.mean, m.parzen.standardError, m.parzen.sigma, grouped(m.parzen.testImages), grouped(m.parzen.samples)),
+            String(format: "| Fréchet distance | **%.1f** (features of `%@`, %.2f%% test accuracy; %@ test images, %@ samples) |",
+                   m.frechet.distance, relative(m.frechet.classifier), 100 * m.frechet.classifierTestAccuracy,
+                   grouped(m.frechet.testImages), grouped(m.frechet.samples)),
+            "| generated classes | \(shares) |",
+            "| weights | \(weights) |",
+            "| measured | \(m.date), \(m.createdBy) |",
+            "",
+            "Reproduce from [`\(recipeFile)`](\(recipeFile)):",
+            "",
+            "    gan zoo train \(m.name)      # writes out/zoo/\(m.name).h5 (a full checkpoint)",
+            "    gan zoo publish \(m.name)    # measures it, exports weights.h5, redraws the grids, rewrites this block",
+            "",
+            "Samples (seed 0) and, for 16 of them, the nearest training image beside each:",
+            "",
+            "![samples](samples.png) ![nearest training images](nearest.png)",
+            end,
+        ]
+        return lines.joined(separator: "\n")
+    }
+
+    /// The card with its measured block replaced (or, for a new card, a skeleton around it).
+    public static func updated(card: String?, name: String, block: String) throws -> String {
+        guard let card else {
+            return "# \(name)\n\nWhat it is: (describe the model).\n\n\(block)\n\n## Known failure modes\n\n(describe them)\n"
+        }
+        guard let start = card.range(of: begin), let stop = card.range(of: end), start.upperBound <= stop.lowerBound else {
+            throw TrainingError.invalidConfiguration("the card has no measured block (a line \(begin) ... \(end)); add the two markers")
+        }
+        return card.replacingCharacters(in: start.lowerBound..<stop.upperBound, with: block)
+    }
+
+    /// The measured block currently in `card`, markers included.
+    public static func currentBlock(in card: String) -> String? {
+        guard let start = card.range(of: begin), let stop = card.range(of: end), start.upperBound <= stop.lowerBound else { return nil }
+        return String(card[start.lowerBound..<stop.upperBound])
+    }
+
+    static func grouped(_ value: Int) -> String {
+        let digits = String(value)
+        var result = ""
+        for (index, character) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { result += "," }
+            result.append(character)
+        }
+        return result
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        seconds < 120 ? String(format: "%.1f s", seconds) : String(format: "%.1f min", seconds / 60)
+    }
+
+    /// A path shown relative to the repository (models/...), when it lies inside it.
+    static func relative(_ path: String) -> String {
+        let root = URL(fileURLWithPath: Zoo.folder).deletingLastPathComponent().standardized.path + "/"
+        let full = URL(fileURLWithPath: path).standardized.path
+        return full.hasPrefix(root) ? String(full.dropFirst(root.count)) : path
+    }
+}

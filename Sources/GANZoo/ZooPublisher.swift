@@ -1,0 +1,133 @@
+import Foundation
+import GANCore
+import GANData
+import GANTensor
+
+/// `gan zoo publish`: measures a trained model and writes its zoo folder: `metrics.json`, the
+/// card's measured block, `samples.png`, `nearest.png`, and `weights.h5` (a weights-only export)
+/// when it fits the zoo's weights budget.
+public enum ZooPublisher {
+    /// `trained` must be a finished run of the model's recipe (as `gan zoo train` writes it);
+    /// its training history gives the wall time. `say` reports progress.
+    @discardableResult
+    public static func publish(_ model: ZooModel, trained: String, zooFolder: String = Zoo.folder,
+                               budget: Int = Zoo.weightsBudgetBytes, say: (String) -> Void = { _ in }) throws -> ZooMetrics {
+        let recipe = try model.configuration()
+        let session = try TrainingSession.resume(from: trained)
+        var ran = session.configuration, wanted = recipe
+        ran.threads = 0
+        wanted.threads = 0
+        guard ran == wanted else {
+            throw TrainingError.invalidConfiguration("\(trained) was not trained from \(model.recipePath) (its stored recipe differs); "
+                                                     + "train it with: gan zoo train \(model.name)")
+        }
+        guard session.isFinished, let last = session.history.last else {
+            throw TrainingError.invalidConfiguration("\(trained) has trained \(session.position.epoch) of \(recipe.epochs) epochs; "
+                                                     + "finish it first: gan train --resume \(trained) --out \(trained)")
+        }
+        let contents = try ModelFile.load(trained)
+        let evaluation = try Evaluation(contents)
+        say("measuring the Parzen log-likelihood on \(evaluation.test.count) test images")
+        var parzen = try evaluation.parzen()
+        say(String(format: "parzen %.1f +/- %.1f (sigma %.3f); measuring the Frechet distance", parzen.mean, parzen.standardError, parzen.sigma))
+        var frechet = try evaluation.frechet()
+        say(String(format: "frechet %.1f", frechet.distance))
+        parzen.weights = "\(model.name)/weights.h5"
+        frechet.weights = parzen.weights
+        frechet.classifier = ZooCard.relative(frechet.classifier)
+        parzen.data = recipe.dataPath ?? Classifier.shippedSubsetLabel
+
+        // Weights first, into a temporary name: nothing in the folder changes until all is measured.
+        // Both networks when they fit the budget, else the generator alone (all that sampling and
+        // evaluation need), else none.
+        let exported = model.folder + "/.weights.h5.new"
+        defer { try? FileManager.default.removeItem(atPath: exported) }
+        let others = try otherShippedBytes(excluding: model, zooFolder: zooFolder)
+        var shipped: (bytes: Int, discriminator: Bool)?
+        for includeDiscriminator in [true, false] {
+            try ModelFile.exportWeights(contents, to: exported, includeDiscriminator: includeDiscriminator)
+            let size = try fileSize(exported)
+            say(String(format: "weights-only export%@: %.1f MB; the rest of the zoo ships %.1f MB (budget %.0f MB): %@",
+                       includeDiscriminator ? "" : " of the generator alone", Double(size) / 1_048_576, Double(others) / 1_048_576,
+                       Double(budget) / 1_048_576, others + size <= budget ? "shipped" : "over budget"))
+            if others + size <= budget {
+                shipped = (size, includeDiscriminator)
+                break
+            }
+        }
+
+        let (samples, _) = contents.model.sample(count: 64, seed: 0)
+        let (pairs, _) = contents.model.sample(count: 16, seed: 0)
+        let training = try TrainingSession.loadData(recipe)
+        let metrics = ZooMetrics(
+            name: model.name, generatorArchitecture: recipe.generatorPlugin, discriminatorArchitecture: recipe.discriminatorPlugin,
+            loss: recipe.loss, data: recipe.dataPath ?? Classifier.shippedSubsetLabel, labels: recipe.digits,
+            trainingImages: session.data.count, epochs: session.position.epoch, steps: session.position.step,
+            generatorParameters: contents.model.generator.parameterCount,
+            discriminatorParameters: contents.model.discriminator.parameterCount,
+            trainSeconds: session.history.reduce(0) { $0 + $1.seconds }, threads: session.configuration.threads, machine: machineDescription(),
+            finalEpoch: .init(epoch: last.epoch, discriminatorLoss: Double(last.discriminatorLoss), generatorLoss: Double(last.generatorLoss),
+                              realScore: Double(last.realScore), fakeScore: Double(last.fakeScore)),
+            parzen: parzen, frechet: frechet, weightsBytes: shipped?.bytes,
+            weightsIncludeDiscriminator: shipped?.discriminator,
+            createdBy: "gan-zoo \(GANZooVersion.string)", date: ISO8601DateFormatter().string(from: Date()).prefix(10).description)
+        let card = FileManager.default.contents(atPath: model.cardPath).map { String(decoding: $0, as: UTF8.self) }
+        let block = ZooCard.block(metrics, configuration: recipe, recipeFile: URL(fileURLWithPath: model.recipePath).lastPathComponent)
+        let newCard = try ZooCard.updated(card: card, name: model.name, block: block)
+
+        try writeAtomically(SampleGrid.png(contents.model, samples: samples, columns: 8), to: model.samplesPath)
+        try writeAtomically(SampleGrid.nearestPNG(contents.model, samples: pairs, training: training, columns: 4), to: model.nearestPath)
+        try writeAtomically(Array(ConfigurationCoding.encode(metrics, pretty: true).utf8) + [10], to: model.metricsPath)
+        try writeAtomically(Array(newCard.utf8), to: model.cardPath)
+        if shipped != nil {
+            try FileManager.default.moveItemReplacing(exported, model.weightsPath)
+        } else if model.hasWeights {
+            try FileManager.default.removeItem(atPath: model.weightsPath)
+        }
+        return metrics
+    }
+
+    /// Bytes of every shipped weights or classifier file in the zoo except `model`'s weights.
+    static func otherShippedBytes(excluding model: ZooModel, zooFolder: String) throws -> Int {
+        var total = 0
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: zooFolder)) ?? [] {
+            for file in ["weights.h5", "classifier.h5"] {
+                let path = zooFolder + "/" + name + "/" + file
+                guard path != model.weightsPath, FileManager.default.fileExists(atPath: path) else { continue }
+                total += try fileSize(path)
+            }
+        }
+        return total
+    }
+
+    static func fileSize(_ path: String) throws -> Int {
+        guard let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber else {
+            throw TrainingError.invalidConfiguration("\(path): cannot read its size")
+        }
+        return size.intValue
+    }
+
+    /// "2-core AMD EPYC" (from /proc/cpuinfo on Linux).
+    public static func machineDescription() -> String {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let cpu = info.split(separator: "\n").first { $0.hasPrefix("model name") }?
+            .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "CPU"
+        return "a \(cores)-core \(cpu)"
+    }
+}
+
+/// Writes bytes atomically (a temporary file in the same folder, then rename), so a failure
+/// never leaves a half-written file in place of a good one.
+public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+}
+
+extension FileManager {
+    /// rename(2): replaces `destination` in one step.
+    func moveItemReplacing(_ source: String, _ destination: String) throws {
+        guard rename(source, destination) == 0 else {
+            throw TrainingError.invalidConfiguration("cannot move \(source) to \(destination): \(String(cString: strerror(errno)))")
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import ArgumentParser
+import Foundation
+import GANCore
+import GANTensor
+import GANZoo
+
+struct ZooCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zoo",
+        abstract: "The model zoo (models/): list its models, reproduce one from its recipe, publish its card.",
+        subcommands: [ZooList.self, ZooTrain.self, ZooPublish.self])
+}
+
+struct ZooList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the zoo's models with their headline numbers.")
+
+    @Flag(help: "Print the models and their metrics as JSON.")
+    var json = false
+
+    func run() throws {
+        let models = try Zoo.models()
+        guard !models.isEmpty else {
+            throw CLIError("no models in \(Zoo.folder) (a model is a folder with a recipe.json; set GAN_ZOO_MODELS to use another zoo)")
+        }
+        if json {
+            var entries: [ZooListEntry] = []
+            for model in models {
+                entries.append(ZooListEntry(name: model.name, recipe: model.recipePath,
+                                            weights: model.hasWeights ? model.weightsPath : nil, metrics: try model.metrics()))
+            }
+            print(ConfigurationCoding.encode(entries, pretty: true))
+            return
+        }
+        var rows = [["NAME", "GENERATOR / DISCRIMINATOR", "LOSS", "DATA", "EPOCHS", "PARZEN", "FRECHET", "TRAIN", "WEIGHTS"]]
+        for model in models {
+            let recipe = try model.configuration()
+            let metrics = try model.metrics()
+            let data = (recipe.dataPath.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "mnist-subset")
+                + (recipe.digits.map { " [" + $0.map(String.init).joined(separator: ",") + "]" } ?? "")
+            let weights = model.weightsBytes.map {
+                String(format: "%.1f MB", Double($0) / 1_048_576) + (metrics?.weightsIncludeDiscriminator == false ? " (G only)" : "")
+            } ?? "gan zoo train \(model.name)"
+            rows.append([
+                model.name,
+                recipe.generatorPlugin == recipe.discriminatorPlugin ? recipe.generatorPlugin : "\(recipe.generatorPlugin) / \(recipe.discriminatorPlugin)",
+                recipe.loss, data, String(recipe.epochs),
+                metrics.map { String(format: "%.1f ± %.1f", $0.parzen.mean, $0.parzen.standardError) } ?? "-",
+                metrics.map { String(format: "%.1f", $0.frechet.distance) } ?? "-",
+                metrics.map { $0.trainSeconds < 120 ? String(format: "%.0f s", $0.trainSeconds) : String(format: "%.1f min", $0.trainSeconds / 60) } ?? "-",
+                weights,
+            ])
+        }
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        for row in rows {
+            print(zip(row, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces))
+        }
+    }
+}
+
+struct ZooListEntry: Codable {
+    var name: String
+    var recipe: String
+    var weights: String?
+    var metrics: ZooMetrics?
+}
+
+struct ZooTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Reproduce a zoo model from its recipe (a full checkpoint; the shipped weights are not touched).")
+
+    @Argument(help: "The model (see `gan zoo list`).")
+    var name: String
+
+    @Option(help: "Weights file to write. (default: out/zoo/NAME.h5)")
+    var out: String?
+
+    @Option(name: .customLong("samples-dir"), help: "Write an 8x8 sample grid PNG here after every epoch.")
+    var samplesDir: String?
+
+    @Option(help: "BLAS threads (0 = all cores). (default: the recipe's)")
+    var threads: Int?
+
+    @Flag(help: "Then measure the model and update its zoo folder, as `gan zoo publish NAME` does.")
+    var publish = false
+
+    func run() throws {
+        let model = try Zoo.model(named: name)
+        var configuration = try model.configuration()
+        if let threads { configuration.threads = threads }
+        if let data = configuration.dataPath, !FileManager.default.fileExists(atPath: data) {
+            throw CLIError("\(model.recipePath) trains on \(data), which does not exist"
+                           + (data.contains("fashion-mnist") ? " (install it with: apt-get install -y dataset-fashion-mnist)" : ""))
+        }
+        let out = self.out ?? model.trainedPath
+        try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: out).deletingLastPathComponent().path,
+                                                withIntermediateDirectories: true)
+        try checkWritable(out, flag: "--out")
+        if let samplesDir { try FileManager.default.createDirectory(atPath: samplesDir, withIntermediateDirectories: true) }
+        say("zoo model \(name): \(model.recipePath)")
+        let session = try TrainingSession(configuration: configuration)
+        let folder = (out.hasSuffix(".h5") ? String(out.dropLast(3)) : out) + "-checkpoints"
+        try TrainingRun(session: session, out: out, samplesDir: samplesDir,
+                        checkpoints: CheckpointPolicy(interval: nil, folder: folder, keep: 3), onDivergence: .stop).run()
+        if publish {
+            try ZooPublisher.publish(model, trained: out, say: say)
+            say("updated \(model.folder)")
+        } else {
+            say("measure it and update its card with: gan zoo publish \(name)" + (self.out.map { " --weights \($0)" } ?? ""))
+        }
+    }
+}
+
+struct ZooPublish: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "publish",
+        abstract: "Measure a trained zoo model and write its folder: metrics.json, the card's numbers, sample grids, weights.h5.",
+        discussion: """
+            Runs `gan evaluate`'s Parzen and Frechet measurements, exports the weights without training state \
+            (shuffle + deflate) and ships them when the zoo stays within its weights budget, draws samples.png \
+            (64 samples, seed 0) and nearest.png (16 samples beside their nearest training images), writes \
+            metrics.json and rewrites the measured block of the card's README.md. Nothing changes if a step fails.
+            """)
+
+    @Argument(help: "The model (see `gan zoo list`).")
+    var name: String
+
+    @Option(help: "The finished training run to publish. (default: out/zoo/NAME.h5)")
+    var weights: String?
+
+    @Option(help: "BLAS threads for the measurements (0 = all cores).")
+    var threads = 0
+
+    func run() throws {
+        let model = try Zoo.model(named: name)
+        BLASThreads.set(threads)
+        try ZooPublisher.publish(model, trained: weights ?? model.trainedPath, say: say)
+        say("updated \(model.folder)")
+    }
+}
