@@ -21,6 +21,51 @@ public enum PNG {
         return png
     }
 
+    public struct DecodeError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Decodes an 8-bit grayscale, non-interlaced PNG whose rows use filter type 0 (what
+    /// `encodeGray` writes), checking every chunk's CRC. Other PNGs are refused, not misread.
+    public static func decodeGray(_ png: [UInt8]) throws -> (pixels: [UInt8], width: Int, height: Int) {
+        func fail(_ reason: String) -> DecodeError { DecodeError(description: "not a PNG this project reads: \(reason)") }
+        func word(_ at: Int) -> Int { png[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
+        guard png.count >= 8, png[0..<8].elementsEqual([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) else { throw fail("no PNG signature") }
+        var offset = 8, width = 0, height = 0, compressed: [UInt8] = []
+        while offset + 12 <= png.count {
+            let length = word(offset)
+            guard offset + 12 + length <= png.count else { throw fail("chunk at byte \(offset) runs past the end") }
+            let body = Array(png[(offset + 4)..<(offset + 8 + length)])
+            guard UInt32(crc32(0, body, uInt(body.count))) == UInt32(word(offset + 8 + length)) else {
+                throw fail("bad CRC in the chunk at byte \(offset)")
+            }
+            switch String(decoding: body[0..<4], as: UTF8.self) {
+            case "IHDR":
+                guard length == 13 else { throw fail("IHDR of \(length) bytes") }
+                width = word(offset + 8)
+                height = word(offset + 12)
+                guard body[12] == 8, body[13] == 0, body[16] == 0 else { throw fail("not 8-bit grayscale without interlace") }
+            case "IDAT": compressed += body[4...]
+            case "IEND": offset = png.count
+            default: break
+            }
+            offset += 12 + length
+        }
+        guard width > 0, height > 0, !compressed.isEmpty else { throw fail("no image header or data") }
+        var raw = [UInt8](repeating: 0, count: (width + 1) * height)
+        var size = uLong(raw.count)
+        guard uncompress(&raw, &size, compressed, uLong(compressed.count)) == Z_OK, Int(size) == raw.count else {
+            throw fail("image data does not inflate to \(width)x\(height)")
+        }
+        var pixels: [UInt8] = []
+        pixels.reserveCapacity(width * height)
+        for row in 0..<height {
+            guard raw[row * (width + 1)] == 0 else { throw fail("row \(row) uses a PNG filter (only filter 0 is read)") }
+            pixels += raw[(row * (width + 1) + 1)..<((row + 1) * (width + 1))]
+        }
+        return (pixels, width, height)
+    }
+
     static func deflate(_ input: [UInt8]) -> [UInt8] {
         var bound = compressBound(uLong(input.count))
         var output = [UInt8](repeating: 0, count: Int(bound))

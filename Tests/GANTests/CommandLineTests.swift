@@ -1,4 +1,5 @@
 import Foundation
+import GANCore
 import GANData
 import GANStorage
 import GANZoo
@@ -104,6 +105,45 @@ struct CommandLineTests {
         #expect(both.status != 0 && both.stderr.contains("either --weights FILE or --model NAME"))
         let evaluate = try Self.gan("evaluate", "--model", "mlp-digit4", "--metric", "frechet", "--samples", "500")
         #expect(evaluate.status == 0 && evaluate.stdout.contains("frechet distance"), "\(evaluate.output)")
+    }
+
+    /// `gan zoo train NAME --publish` on a throwaway zoo ($GAN_ZOO_MODELS): a tiny recipe in, a
+    /// finished checkpoint and a published folder out; unknown names list the known ones.
+    @Test func zooTrainPublishesIntoItsFolder() throws {
+        let binary = try #require(Support.ganBinary)
+        let zoo = Support.temporaryFolder()
+        try FileManager.default.createDirectory(atPath: zoo + "/tiny", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Zoo.folder + "/mnist-classifier", toPath: zoo + "/mnist-classifier")
+        var recipe = Support.tinyConfiguration(epochs: 2)
+        recipe.holdOutValidation = true
+        try Data(ConfigurationCoding.encode(recipe, pretty: true).utf8).write(to: URL(fileURLWithPath: zoo + "/tiny/recipe.json"))
+        let environment = ["GAN_ZOO_MODELS": zoo]
+        func gan(_ arguments: String...) throws -> Support.Run { try Support.run(binary, arguments, environment: environment) }
+
+        let before = try gan("zoo", "list")
+        #expect(before.status == 0 && before.stdout.contains("tiny") && before.stdout.contains("gan zoo train tiny"), "\(before.output)")
+        let unpublished = try gan("sample", "--model", "tiny", "--out", zoo + "/x.png")
+        #expect(unpublished.status != 0 && unpublished.stderr.contains("gan zoo train tiny"), "\(unpublished.output)")
+
+        let train = try gan("zoo", "train", "tiny", "--out", zoo + "/tiny.h5", "--publish")
+        #expect(train.status == 0, "\(train.output)")
+        #expect(train.stdout.contains("epoch   2/2") && train.stdout.contains("updated \(zoo)/tiny"), "\(train.stdout)")
+        let trained = try ModelFile.load(zoo + "/tiny.h5")
+        var ran = trained.configuration
+        ran.threads = recipe.threads
+        #expect(ran == recipe && trained.position.epoch == 2, "the checkpoint follows the recipe")
+        for file in ["metrics.json", "README.md", "samples.png", "nearest.png", "weights.h5"] {
+            #expect(FileManager.default.fileExists(atPath: zoo + "/tiny/" + file), "\(file) missing")
+        }
+        let after = try gan("zoo", "list")
+        #expect(after.stdout.split(separator: "\n").contains { $0.hasPrefix("tiny ") && $0.contains(" ± ") }, "\(after.stdout)")
+        let sample = try gan("sample", "--model", "tiny", "--count", "4", "--out", zoo + "/s.png")
+        #expect(sample.status == 0, "\(sample.output)")
+
+        let unknown = try gan("zoo", "train", "nope")
+        #expect(unknown.status != 0 && unknown.stderr.contains("unknown zoo model 'nope'; the zoo has: tiny"), "\(unknown.output)")
+        let stale = try gan("zoo", "publish", "tiny", "--weights", zoo + "/tiny/weights.h5")
+        #expect(stale.status != 0 && stale.stderr.contains("not a checkpoint"), "a weights-only export cannot be published: \(stale.output)")
     }
 
     @Test func listShowsEveryPlugin() throws {

@@ -35,10 +35,14 @@ enum Support {
     }
 
     /// Runs a program to completion (bounded by `timeout` seconds) and captures its output.
-    static func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 300) throws -> Run {
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                    timeout: TimeInterval = 300) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: packageRoot)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

@@ -1,6 +1,7 @@
 import Foundation
 import GANCore
 import GANData
+import GANImages
 import GANStorage
 import GANZoo
 import Testing
@@ -60,9 +61,17 @@ struct ZooTests {
 
         let (samples, _) = contents.model.sample(count: 64, seed: 0)
         #expect(samples.allSatisfy { $0.isFinite && $0 >= 0 && $0 <= 1 })
-        let grid = try [UInt8](Data(contentsOf: URL(fileURLWithPath: model.samplesPath)))
-        #expect(SampleGrid.png(contents.model, samples: samples, columns: 8) == grid,
-                "\(name): samples.png is not what the shipped weights draw")
+        // samples.png is what the shipped weights draw. Pixel for pixel on the machine that
+        // published it; elsewhere a BLAS kernel that rounds differently may move a pixel that sat
+        // on a rounding boundary by one grey level, and no more.
+        let published = try PNG.decodeGray([UInt8](Data(contentsOf: URL(fileURLWithPath: model.samplesPath))))
+        let drawn = samples.withUnsafeBufferPointer {
+            ImageGrid(images: $0.baseAddress!, count: 64, imageHeight: 28, imageWidth: 28, columns: 8)
+        }
+        #expect(published.width == drawn.width && published.height == drawn.height)
+        let differences = zip(published.pixels, drawn.pixels).map { abs(Int($0) - Int($1)) }
+        #expect(differences.max() ?? 0 <= 1 && differences.filter { $0 > 0 }.count <= 10,
+                "\(name): samples.png is not what the shipped weights draw (\(differences.filter { $0 > 0 }.count) pixels differ)")
     }
 
     @Test func unknownZooModelsListTheKnownOnes() throws {
@@ -193,5 +202,19 @@ struct HoldOutTests {
         }
         #expect(rows(training).isDisjoint(with: rows(validation)), "a held-out image is still trained on")
         #expect(rows(training).union(rows(validation)) == rows(all))
+    }
+}
+
+@Suite("PNG decoding")
+struct PNGDecodingTests {
+    @Test func decodesWhatItEncodesAndRefusesDamage() throws {
+        let pixels = (0..<(7 * 5)).map { UInt8(($0 * 37) % 256) }
+        let png = PNG.encodeGray(pixels: pixels, width: 7, height: 5)
+        let decoded = try PNG.decodeGray(png)
+        #expect(decoded.pixels == pixels && decoded.width == 7 && decoded.height == 5)
+        var damaged = png
+        damaged[damaged.count - 20] ^= 0x01  // inside IDAT: its CRC no longer matches
+        #expect(throws: PNG.DecodeError.self) { try PNG.decodeGray(damaged) }
+        #expect(throws: PNG.DecodeError.self) { try PNG.decodeGray(Array(png.prefix(30))) }
     }
 }
