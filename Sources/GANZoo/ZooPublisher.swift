@@ -25,7 +25,9 @@ public enum ZooPublisher {
             throw TrainingError.invalidConfiguration("\(trained) has trained \(session.position.epoch) of \(recipe.epochs) epochs; "
                                                      + "finish it first: gan train --resume \(trained) --out \(trained)")
         }
-        let contents = try ModelFile.load(trained)
+        // The resumed session already holds the trained networks and the training images.
+        let contents = ModelFile.Contents(configuration: session.configuration, position: session.position,
+                                          model: session.model, path: trained)
         let evaluation = try Evaluation(contents)
         say("measuring the Parzen log-likelihood on \(evaluation.test.count) test images")
         var parzen = try evaluation.parzen()
@@ -58,7 +60,6 @@ public enum ZooPublisher {
 
         let (samples, _) = contents.model.sample(count: 64, seed: 0)
         let (pairs, _) = contents.model.sample(count: 16, seed: 0)
-        let training = try TrainingSession.loadData(recipe)
         let metrics = ZooMetrics(
             name: model.name, generatorArchitecture: recipe.generatorPlugin, discriminatorArchitecture: recipe.discriminatorPlugin,
             loss: recipe.loss, data: recipe.dataPath ?? Classifier.shippedSubsetLabel, labels: recipe.digits,
@@ -76,7 +77,7 @@ public enum ZooPublisher {
         let newCard = try ZooCard.updated(card: card, name: model.name, block: block)
 
         try writeAtomically(SampleGrid.png(contents.model, samples: samples, columns: 8), to: model.samplesPath)
-        try writeAtomically(SampleGrid.nearestPNG(contents.model, samples: pairs, training: training, columns: 4), to: model.nearestPath)
+        try writeAtomically(SampleGrid.nearestPNG(contents.model, samples: pairs, training: session.data, columns: 4), to: model.nearestPath)
         try writeAtomically(Array(ConfigurationCoding.encode(metrics, pretty: true).utf8) + [10], to: model.metricsPath)
         try writeAtomically(Array(newCard.utf8), to: model.cardPath)
         if shipped != nil {
