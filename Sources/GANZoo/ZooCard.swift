@@ -63,16 +63,21 @@ public enum ZooCard {
         guard let card else {
             return "# \(name)\n\nWhat it is: (describe the model).\n\n\(block)\n\n## Known failure modes\n\n(describe them)\n"
         }
-        guard let start = card.range(of: begin), let stop = card.range(of: end), start.upperBound <= stop.lowerBound else {
+        guard let range = blockRange(in: card) else {
             throw TrainingError.invalidConfiguration("the card has no measured block (a line \(begin) ... \(end)); add the two markers")
         }
-        return card.replacingCharacters(in: start.lowerBound..<stop.upperBound, with: block)
+        return card.replacingCharacters(in: range, with: block)
     }
 
     /// The measured block currently in `card`, markers included.
     public static func currentBlock(in card: String) -> String? {
+        blockRange(in: card).map { String(card[$0]) }
+    }
+
+    /// From the start of the begin marker to the end of the end marker.
+    private static func blockRange(in card: String) -> Range<String.Index>? {
         guard let start = card.range(of: begin), let stop = card.range(of: end), start.upperBound <= stop.lowerBound else { return nil }
-        return String(card[start.lowerBound..<stop.upperBound])
+        return start.lowerBound..<stop.upperBound
     }
 
     static func grouped(_ value: Int) -> String {

@@ -25,6 +25,11 @@ struct CheckpointPolicy {
     let folder: String
     let keep: Int
 
+    /// The folder used when none is given: `<out without .h5>-checkpoints`.
+    static func defaultFolder(for out: String) -> String {
+        (out.hasSuffix(".h5") ? String(out.dropLast(3)) : out) + "-checkpoints"
+    }
+
     func isDue(_ session: TrainingSession) -> Bool {
         guard let interval else { return false }
         switch interval.unit {

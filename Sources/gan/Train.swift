@@ -139,10 +139,10 @@ struct Train: ParsableCommand {
             }
             try checkNotAnInput(configuration)
             try checkWritable(out, flag: "--out")
-            try prepareSamplesDir()
+            if let samplesDir { try prepareSamplesFolder(samplesDir) }
             session = try TrainingSession(configuration: configuration)
         }
-        let folder = checkpointDir ?? (out.hasSuffix(".h5") ? String(out.dropLast(3)) : out) + "-checkpoints"
+        let folder = checkpointDir ?? CheckpointPolicy.defaultFolder(for: out)
         let policy = CheckpointPolicy(interval: checkpointEvery, folder: folder, keep: keepCheckpoints)
         try TrainingRun(session: session, out: out, samplesDir: samplesDir, checkpoints: policy, onDivergence: onDivergence).run()
     }
@@ -157,19 +157,13 @@ struct Train: ParsableCommand {
                            + "(allowed: \(allowed.sorted().joined(separator: ", ")))")
         }
         try checkWritable(out, flag: "--out")
-        try prepareSamplesDir()
+        if let samplesDir { try prepareSamplesFolder(samplesDir) }
         let session = try TrainingSession.resume(from: path, epochs: epochs)
         if session.isFinished {
             throw CLIError("\(path) has already finished \(session.position.epoch) of \(session.configuration.epochs) epochs; "
                            + "pass --epochs N with N > \(session.position.epoch) to train on")
         }
         return session
-    }
-
-    private func prepareSamplesDir() throws {
-        guard let samplesDir else { return }
-        try FileManager.default.createDirectory(atPath: samplesDir, withIntermediateDirectories: true)
-        try checkWritable(samplesDir + "/grid.png", flag: "--samples-dir")
     }
 
     private func checkNotAnInput(_ configuration: TrainingConfiguration) throws {

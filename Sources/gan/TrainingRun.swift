@@ -5,6 +5,12 @@ import GANZoo
 /// Set by SIGINT; the loop checks it after every step.
 nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
 
+/// Creates the `--samples-dir` folder for the per-epoch grids and checks it is writable.
+func prepareSamplesFolder(_ folder: String) throws {
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try checkWritable(folder + "/grid.png", flag: "--samples-dir")
+}
+
 /// The training loop of `gan train`: epochs, progress, grids, checkpoints, Ctrl-C, divergence.
 struct TrainingRun {
     var session: TrainingSession

@@ -97,12 +97,11 @@ struct ZooTrain: ParsableCommand {
         try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: out).deletingLastPathComponent().path,
                                                 withIntermediateDirectories: true)
         try checkWritable(out, flag: "--out")
-        if let samplesDir { try FileManager.default.createDirectory(atPath: samplesDir, withIntermediateDirectories: true) }
+        if let samplesDir { try prepareSamplesFolder(samplesDir) }
         say("zoo model \(name): \(model.recipePath)")
         let session = try TrainingSession(configuration: configuration)
-        let folder = (out.hasSuffix(".h5") ? String(out.dropLast(3)) : out) + "-checkpoints"
-        try TrainingRun(session: session, out: out, samplesDir: samplesDir,
-                        checkpoints: CheckpointPolicy(interval: nil, folder: folder, keep: 3), onDivergence: .stop).run()
+        let checkpoints = CheckpointPolicy(interval: nil, folder: CheckpointPolicy.defaultFolder(for: out), keep: 3)
+        try TrainingRun(session: session, out: out, samplesDir: samplesDir, checkpoints: checkpoints, onDivergence: .stop).run()
         if publish {
             try ZooPublisher.publish(model, trained: out, say: say)
             say("updated \(model.folder)")
