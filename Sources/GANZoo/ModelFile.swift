@@ -98,8 +98,8 @@ public enum ModelFile {
 
     /// A weights-only copy for sharing, as the zoo ships its models: the description and both
     /// networks (or the generator alone), compressed with shuffle + deflate, without optimizer
-    /// state, random streams or data order. It samples and evaluates exactly like `contents`; it
-    /// cannot resume training.
+    /// state, the noise and shuffle streams, or the data order (the dropout layers' streams stay).
+    /// It samples and evaluates exactly like `contents`; it cannot resume training.
     public static func exportWeights(_ contents: Contents, to path: String, deflateLevel: Int = 6,
                                      includeDiscriminator: Bool = true) throws {
         try save(model: contents.model, configuration: contents.configuration, position: contents.position,
