@@ -2,6 +2,10 @@
 """The same models and training loop as `gan bench`, in PyTorch (CPU), for side-by-side figures.
 
     python3 benchmarks/pytorch_reference.py --threads 1 --batch-size 100 [--model paper|seed-mlp] [--json out.json]
+    python3 benchmarks/pytorch_reference.py --quality --epochs 300 [--objective average|sum] [--device cuda]
+
+--quality trains the paper's MNIST recipe on the full MNIST and measures it with the paper's Parzen
+protocol instead (benchmarks/pytorch_quality.py says exactly what it does).
 
 One iteration = one discriminator step on B real + B generated samples and one generator step on
 B fresh noise vectors (alternating, k = 1), SGD with momentum 0.5, learning rate 0.1, losses on
@@ -11,6 +15,7 @@ timed runs of --seconds each, and the time to draw 10,000 samples from the gener
 """
 import argparse
 import json
+import os
 import statistics
 import time
 
@@ -50,7 +55,25 @@ def main():
     parser.add_argument("--seconds", type=float, default=1.0)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--json")
+    parser.add_argument("--quality", action="store_true", help="train the paper recipe on MNIST and measure Parzen")
+    parser.add_argument("--epochs", type=int, default=300)
+    parser.add_argument("--objective", choices=["average", "sum"], default="average")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--data", default=os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "mnist"))
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--validate-every", type=int, default=5)
+    parser.add_argument("--test-at", type=int, nargs="*", default=[25, 50, 100, 150, 200, 250, 300, 400, 500])
     args = parser.parse_args()
+    if not 1 <= args.epochs <= 100_000 or not 1 <= args.validate_every <= 100_000:
+        parser.error("--epochs and --validate-every must lie in 1...100000")
+    if args.quality:
+        import pytorch_quality
+        torch.set_num_threads(args.threads)
+        result = pytorch_quality.train(args)
+        if args.json:
+            with open(args.json, "w") as handle:
+                json.dump(result, handle, indent=2)
+        return
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)

@@ -10,6 +10,18 @@ public enum UpdateMode: String, Codable, Sendable, CaseIterable {
     case simultaneous
 }
 
+/// How the discriminator's two halves make its objective.
+public enum DiscriminatorObjective: String, Codable, Sendable, CaseIterable {
+    /// mean loss on the real half + mean loss on the fake half.
+    case sum
+    /// Half of that, as the paper's released code (`AdversaryCost2`: `d_obj = 0.5 * (...)`):
+    /// at the same learning rate the discriminator takes steps half as large.
+    case average
+
+    /// The factor on the sum of the halves' mean losses.
+    public var scale: Float { self == .sum ? 1 : 0.5 }
+}
+
 /// The paper's training procedure over a generator, a discriminator and a loss plugin.
 ///
 /// Every step updates the discriminator on one minibatch of real samples and as many generated
@@ -33,6 +45,7 @@ public final class AdversarialTrainer: Trainer {
     /// Discriminator updates per generator update (Algorithm 1's k).
     public let k: Int
     public let mode: UpdateMode
+    public let discriminatorObjective: DiscriminatorObjective
     /// Stream for noise; part of the training state.
     public var noiseRNG: RandomGenerator
     public var discriminatorSteps = 0
@@ -47,7 +60,8 @@ public final class AdversarialTrainer: Trainer {
 
     public init(generator: Network, discriminator: Network, loss: any Loss, problem: Problem,
                 generatorOptimizer: any Optimizer, discriminatorOptimizer: any Optimizer,
-                k: Int = 1, mode: UpdateMode = .alternating, noiseRNG: RandomGenerator) {
+                k: Int = 1, mode: UpdateMode = .alternating, discriminatorObjective: DiscriminatorObjective = .sum,
+                noiseRNG: RandomGenerator) {
         precondition(k >= 1, "k must be at least 1")
         precondition(discriminator.outputSize == 1, "the discriminator must emit one logit")
         precondition(generator.inputSize == problem.latentSize && generator.outputSize == problem.sampleSize
@@ -60,6 +74,7 @@ public final class AdversarialTrainer: Trainer {
         self.discriminatorOptimizer = discriminatorOptimizer
         self.k = k
         self.mode = mode
+        self.discriminatorObjective = discriminatorObjective
         self.noiseRNG = noiseRNG
     }
 
@@ -138,9 +153,9 @@ public final class AdversarialTrainer: Trainer {
         discriminator.backward(logitGradient.pointer + logitOffset, needs: .parameters)
     }
 
-    /// dLoss/dLogit for rows of `logits` (real rows first, fake rows from `batchSize` on).
+    /// dObjective/dLogit for rows of `logits` (real rows first, fake rows from `batchSize` on).
     private func fillDiscriminatorGradients(rows: Range<Int>, batchSize: Int) {
-        let scale = 1 / Float(batchSize)
+        let scale = discriminatorObjective.scale / Float(batchSize)
         for row in rows {
             let term = row < batchSize ? loss.discriminatorReal(logit: logits[row]) : loss.discriminatorFake(logit: logits[row])
             logitGradient[row] = term.gradient * scale
@@ -192,7 +207,7 @@ public final class AdversarialTrainer: Trainer {
             realScore += sigmoid(logits[row])
             fakeScore += sigmoid(logits[batchSize + row])
         }
-        return StepReport(discriminatorLoss: (realLoss + fakeLoss) * scale, generatorLoss: generatorLoss,
+        return StepReport(discriminatorLoss: (realLoss + fakeLoss) * scale * discriminatorObjective.scale, generatorLoss: generatorLoss,
                           realScore: realScore * scale, fakeScore: fakeScore * scale)
     }
 }

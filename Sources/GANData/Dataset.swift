@@ -61,16 +61,24 @@ public struct Dataset: Sendable {
         return hash
     }
 
-    /// Splits off the last `fraction` of each label's images as a validation set, keeping
-    /// order (the paper held out MNIST's train[50000:60000], the last sixth; per label, so a
-    /// set sorted by digit, like the shipped subset, still validates on every digit).
-    public func splitValidation(fraction: Double = 1.0 / 6) -> (training: Dataset, validation: Dataset) {
+    /// Splits off a validation set, keeping order. `.lastRows`: the last sixth of the rows, as
+    /// the paper held out MNIST's train[50000:60000]. `.perLabel`: the last sixth of each label's
+    /// rows, so a set sorted by digit, like the shipped subset, still validates on every digit.
+    public func splitValidation(_ split: ValidationSplit = .perLabel) -> (training: Dataset, validation: Dataset) {
+        let fraction = 1.0 / 6
         var training: [Int] = [], validation: [Int] = []
-        for label in Set(labels).sorted() {
-            let rows = (0..<count).filter { labels[$0] == label }
-            let held = Int((Double(rows.count) * fraction).rounded())
-            training += rows.dropLast(held)
-            validation += rows.suffix(held)
+        switch split {
+        case .lastRows:
+            let held = Int((Double(count) * fraction).rounded())
+            training = Array(0..<(count - held))
+            validation = Array((count - held)..<count)
+        case .perLabel:
+            for label in Set(labels).sorted() {
+                let rows = (0..<count).filter { labels[$0] == label }
+                let held = Int((Double(rows.count) * fraction).rounded())
+                training += rows.dropLast(held)
+                validation += rows.suffix(held)
+            }
         }
         return (subset(training.sorted()), subset(validation.sorted()))
     }
@@ -83,6 +91,14 @@ public struct Dataset: Sendable {
         }
         return mean.map { $0 / Float(Swift.max(count, 1)) }
     }
+}
+
+/// Which training images are held out as the validation set (on which the Parzen width is chosen).
+public enum ValidationSplit: String, Codable, Sendable, CaseIterable {
+    /// The last sixth of each label's images (the shipped subset is sorted by digit).
+    case perLabel = "per-label"
+    /// The last sixth of the rows: MNIST's train[50000:60000], as the paper held out.
+    case lastRows = "last-rows"
 }
 
 /// A folder of the four standard MNIST IDX files, gzip or not (MNIST, Fashion-MNIST, ...).
@@ -119,7 +135,7 @@ public struct DatasetFolder: Sendable {
                            imagesPath: imagesPath, labelsPath: labelsPath)
     }
 
-    private func locate(_ name: String) throws(DataError) -> String {
+    func locate(_ name: String) throws(DataError) -> String {
         for candidate in [name, name + ".gz", name.replacingOccurrences(of: "-idx", with: ".idx")] {
             let full = (path as NSString).appendingPathComponent(candidate)
             if FileManager.default.fileExists(atPath: full) { return full }

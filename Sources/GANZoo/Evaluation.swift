@@ -50,7 +50,7 @@ public struct Evaluation {
     public init(_ contents: ModelFile.Contents, dataPath: String? = nil, labels: [Int]? = nil, testLimit: Int? = nil) throws {
         self.contents = contents
         let path = dataPath ?? contents.configuration.dataPath
-        folder = try path.map { path throws(DataError) in try DatasetFolder(path: path) } ?? DatasetFolder.shippedSubset()
+        folder = try DatasetFolder.resolve(path)
         self.labels = labels ?? contents.configuration.digits
         var test = try Self.filtered(folder.load(.test), labels: self.labels, folder: folder)
         if let testLimit, testLimit < test.count { test = test.subset(Array(0..<testLimit)) }
@@ -73,15 +73,17 @@ public struct Evaluation {
                        progress: (Int, Int) -> Void = { _, _ in }) throws -> ParzenResult {
         let start = Date()
         let (generated, _) = contents.model.sample(count: samples, seed: seed)
-        let heldOut = try Self.filtered(folder.load(.train), labels: labels, folder: folder).splitValidation().validation
+        let split = contents.configuration.validationSplit
+        let heldOut = try Self.filtered(folder.load(.train).splitValidation(split).validation, labels: labels, folder: folder)
         let validationCount = min(validation, heldOut.count)
         let validationImages = Array(heldOut.images.prefix(validationCount * heldOut.sampleSize))
         let estimator = ParzenEstimator(samples: generated, dimension: contents.model.problem.sampleSize)
         let (sigma, scores) = estimator.selectSigma(validation: validationImages)
         let values = estimator.logLikelihoods(test.images, sigma: sigma, progress: progress)
         let (mean, standardError) = ParzenEstimator.meanAndStandardError(values)
-        let trainedFolder = contents.configuration.dataPath.map { URL(fileURLWithPath: $0).standardized.path }
-            ?? (try? DatasetFolder.shippedSubset().path)
+        let trainedFolder = (try? DatasetFolder.resolve(contents.configuration.dataPath)).map {
+            URL(fileURLWithPath: $0.path).standardized.path
+        }
         let sameData = trainedFolder == URL(fileURLWithPath: folder.path).standardized.path
         return ParzenResult(weights: contents.path, data: folder.path, labels: labels, mean: mean, standardError: standardError,
                             sigma: sigma, sigmaGrid: ParzenEstimator.sigmaGrid, validationScores: scores,

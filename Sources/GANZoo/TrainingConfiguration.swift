@@ -1,9 +1,13 @@
 import GANCore
+import GANData
 import GANLayers
 
 /// Everything that defines a training run: a recipe. Stored in every weights file (attribute
 /// `training`), read from `--recipe FILE` (JSON; fields left out keep these defaults), and
 /// overridden by flags.
+///
+/// Fields added after format 1 (`validationSplit`, `discriminatorObjective`) default to the
+/// behaviour that came before them, so older files and recipes mean what they meant.
 public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// Architecture plugin of both networks, unless one of the two below is set.
     public var architecture = "mlp"
@@ -24,6 +28,12 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// `gan evaluate --metric parzen` chooses sigma (as the paper trained on MNIST's first 50,000
     /// and held out the last 10,000). The zoo's models do; the quick default run does not.
     public var holdOutValidation = false
+    /// Which training images are the validation set: the last sixth of each label's (the
+    /// default, for the digit-sorted shipped subset) or of the rows (MNIST's train[50000:60000]).
+    public var validationSplit = ValidationSplit.perLabel
+    /// The discriminator's objective: the sum of the real and fake halves' mean losses, or their
+    /// average, as the paper's released code (`AdversaryCost2`) computed it.
+    public var discriminatorObjective = DiscriminatorObjective.sum
     public var epochs = 40
     public var batchSize = 16
     /// Discriminator updates per generator update (Algorithm 1's k).

@@ -83,7 +83,7 @@ public final class TrainingSession {
             problem: configuration.problem,
             generatorOptimizer: configuration.generatorOptimizer.make(for: model.generator.trainableParameters),
             discriminatorOptimizer: configuration.discriminatorOptimizer.make(for: model.discriminator.trainableParameters),
-            k: configuration.k, mode: configuration.mode,
+            k: configuration.k, mode: configuration.mode, discriminatorObjective: configuration.discriminatorObjective,
             noiseRNG: RandomGenerator(seed: configuration.seed, stream: RandomStream.noise))
         shuffleRNG = RandomGenerator(seed: configuration.seed, stream: RandomStream.shuffle)
         batch = Tensor(shape: [configuration.batchSize, loaded.sampleSize])
@@ -92,13 +92,34 @@ public final class TrainingSession {
 
     /// The training split of the configured folder (or the shipped subset), label-filtered.
     public static func loadData(_ configuration: TrainingConfiguration) throws -> Dataset {
-        let folder = try configuration.dataPath.map { path throws(DataError) in try DatasetFolder(path: path) }
-            ?? DatasetFolder.shippedSubset()
+        let folder = try DatasetFolder.resolve(configuration.dataPath)
         var data = try folder.load(.train)
+        // Split before filtering labels: the held-out rows are the same whichever labels train.
+        if configuration.holdOutValidation { data = data.splitValidation(configuration.validationSplit).training }
         if let digits = configuration.digits {
             data = try data.filtered(labels: Set(digits.map { UInt8($0) }), source: folder.path)
         }
-        return configuration.holdOutValidation ? data.splitValidation().training : data
+        return data
+    }
+
+    /// Ends the run at the epoch just completed (a plateau stop): the recorded total becomes this
+    /// epoch, so the saved file is a finished run, reproduced exactly by a recipe with these epochs
+    /// (no schedule depends on the total).
+    public func stopAtCurrentEpoch() {
+        precondition(position.epochStep == 0, "a run stops only between epochs")
+        configuration.epochs = position.epoch
+    }
+
+    /// The held-out validation images of this run's data (label-filtered), or nil when the
+    /// run trains on them (no `holdOutValidation`).
+    public func validationImages() throws -> Dataset? {
+        guard configuration.holdOutValidation else { return nil }
+        let folder = try DatasetFolder.resolve(configuration.dataPath)
+        var held = try folder.load(.train).splitValidation(configuration.validationSplit).validation
+        if let digits = configuration.digits {
+            held = try held.filtered(labels: Set(digits.map { UInt8($0) }), source: folder.path)
+        }
+        return held
     }
 
     public var batchesPerEpoch: Int { (data.count + configuration.batchSize - 1) / configuration.batchSize }

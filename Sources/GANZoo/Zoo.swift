@@ -135,9 +135,9 @@ extension Classifier {
             + "\(folder.path) --out FILE` and pass --classifier FILE")
     }
 
-    /// The `data` attribute: a folder path, or the shipped subset's label.
+    /// The `data` attribute: a folder path, a dataset name, or the shipped subset's label.
     static func resolve(_ data: String) -> String {
-        data == shippedSubsetLabel ? ((try? DatasetFolder.shippedSubset().path) ?? data) : data
+        (try? DatasetFolder.resolve(data == shippedSubsetLabel ? nil : data))?.path ?? data
     }
 
     public static let shippedSubsetLabel = "shipped MNIST subset"

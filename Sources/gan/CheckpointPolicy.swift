@@ -26,9 +26,10 @@ struct CheckpointPolicy {
     let keep: Int
 
     /// The folder used when none is given: `<out without .h5>-checkpoints`.
-    static func defaultFolder(for out: String) -> String {
-        (out.hasSuffix(".h5") ? String(out.dropLast(3)) : out) + "-checkpoints"
-    }
+    static func defaultFolder(for out: String) -> String { stem(of: out) + "-checkpoints" }
+
+    /// The output path without its `.h5`: where files that belong to a run get their names.
+    static func stem(of out: String) -> String { out.hasSuffix(".h5") ? String(out.dropLast(3)) : out }
 
     func isDue(_ session: TrainingSession) -> Bool {
         guard let interval else { return false }

@@ -24,13 +24,13 @@ struct ClassifierCommand: ParsableCommand {
         }
         try checkWritable(out, flag: "--out")
         BLASThreads.set(0)
-        let folder = try data.map { path throws(DataError) in try DatasetFolder(path: path) } ?? DatasetFolder.shippedSubset()
+        let folder = try DatasetFolder.resolve(data)
         let train = try folder.load(.train), test = try folder.load(.test)
         let classifier = Classifier(inputSize: train.sampleSize, classes: Int(train.labels.max() ?? 9) + 1)
         let start = Date()
         let loss = classifier.train(train, epochs: epochs)
         let accuracy = classifier.accuracy(test)
-        try classifier.save(to: out, testAccuracy: accuracy, data: data.map { URL(fileURLWithPath: $0).standardized.path } ?? Classifier.shippedSubsetLabel)
+        try classifier.save(to: out, testAccuracy: accuracy, data: data.map { NamedDataset(rawValue: $0) != nil ? $0 : URL(fileURLWithPath: $0).standardized.path } ?? Classifier.shippedSubsetLabel)
         say(String(format: "classifier: final training loss %.4f, test accuracy %.2f%% on %d images, %.1f s; wrote %@",
                    loss, 100 * accuracy, test.count, Date().timeIntervalSince(start), out))
     }

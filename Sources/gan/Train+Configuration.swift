@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GANCore
+import GANData
 import GANLayers
 import GANZoo
 
@@ -26,6 +27,8 @@ extension Train {
         if !digit.isEmpty { configuration.digits = digit }
         if let data { configuration.dataPath = data }
         if holdOutValidation { configuration.holdOutValidation = true }
+        if let validationSplit { configuration.validationSplit = validationSplit }
+        if let discriminatorObjective { configuration.discriminatorObjective = discriminatorObjective }
         if let epochs { configuration.epochs = epochs }
         if let batchSize { configuration.batchSize = batchSize }
         if let k { configuration.k = k }
@@ -76,3 +79,5 @@ extension Train {
 extension OptimizerConfiguration.Kind: ExpressibleByArgument {}
 extension NoisePrior.Kind: ExpressibleByArgument {}
 extension UpdateMode: ExpressibleByArgument {}
+extension ValidationSplit: ExpressibleByArgument {}
+extension DiscriminatorObjective: ExpressibleByArgument {}

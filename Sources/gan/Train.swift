@@ -42,11 +42,17 @@ struct Train: ParsableCommand {
     @Option(help: "Train only on this label (repeat for several). (default: every label)")
     var digit: [Int] = []
 
-    @Option(help: "Folder of MNIST-style IDX files (gzip or not). (default: the shipped MNIST subset)")
+    @Option(help: "A dataset name (mnist, mnist-subset, fashion-mnist: see `gan data list`) or a folder of MNIST-style IDX files (gzip or not). (default: mnist-subset)")
     var data: String?
 
-    @Flag(name: .customLong("hold-out-validation"), help: "Train without the last sixth of each label's training images, which `gan evaluate --metric parzen` uses to choose sigma (as the zoo's models do).")
+    @Flag(name: .customLong("hold-out-validation"), help: "Train without the validation images (see --validation-split), which `gan evaluate --metric parzen` uses to choose sigma (as the zoo's models do).")
     var holdOutValidation = false
+
+    @Option(name: .customLong("validation-split"), help: "Which training images are the validation set: per-label (the last sixth of each label's) or last-rows (the last sixth of the rows: MNIST's train[50000:60000], as the paper). (default: per-label)")
+    var validationSplit: ValidationSplit?
+
+    @Option(name: .customLong("discriminator-objective"), help: "sum (real-half loss + fake-half loss) or average (half that, as the paper's released code: D takes half-size steps). (default: sum)")
+    var discriminatorObjective: DiscriminatorObjective?
 
     @Option(help: "Epochs (passes over the training images). (default: 40)")
     var epochs: Int?
@@ -123,8 +129,26 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("on-divergence"), help: "When a loss or weight turns non-finite: stop, or rollback to the last checkpoint with half the learning rate (at most 3 times).")
     var onDivergence: DivergencePolicy = .stop
 
+    @Option(name: .customLong("validate-every"), help: "Every N epochs, log the Parzen log-likelihood of held-out validation images (needs --hold-out-validation).")
+    var validateEvery: Int?
+
+    @Option(name: .customLong("stop-on-plateau"), help: "With --validate-every: end the run after P checks without a new best validation score.")
+    var stopOnPlateau: Int?
+
+    @Option(name: .customLong("validation-log"), help: "CSV log of the validation checks. (default: <out>-validation.csv)")
+    var validationLog: String?
+
     func validate() throws {
         guard keepCheckpoints >= 1 else { throw ValidationError("--keep-checkpoints must be at least 1") }
+        if let validateEvery, !(1...100_000).contains(validateEvery) {
+            throw ValidationError("--validate-every must lie in 1...100000 epochs, got \(validateEvery)")
+        }
+        if let stopOnPlateau {
+            guard validateEvery != nil else { throw ValidationError("--stop-on-plateau needs --validate-every") }
+            guard (1...100_000).contains(stopOnPlateau) else {
+                throw ValidationError("--stop-on-plateau must lie in 1...100000 checks, got \(stopOnPlateau)")
+            }
+        }
     }
 
     func run() throws {
@@ -144,13 +168,19 @@ struct Train: ParsableCommand {
         }
         let folder = checkpointDir ?? CheckpointPolicy.defaultFolder(for: out)
         let policy = CheckpointPolicy(interval: checkpointEvery, folder: folder, keep: keepCheckpoints)
-        try TrainingRun(session: session, out: out, samplesDir: samplesDir, checkpoints: policy, onDivergence: onDivergence).run()
+        let validation = try validateEvery.map {
+            try ValidationMonitor(session: session, every: $0, patience: stopOnPlateau,
+                                  logPath: validationLog ?? CheckpointPolicy.stem(of: out) + "-validation.csv")
+        }
+        try TrainingRun(session: session, out: out, samplesDir: samplesDir, checkpoints: policy, onDivergence: onDivergence,
+                        validation: validation).run()
     }
 
     /// `--resume`: the checkpoint holds the recipe; only run-level flags may accompany it.
     private func resumeSession(_ path: String) throws -> TrainingSession {
         let allowed: Set<String> = ["--resume", "--epochs", "--out", "--samples-dir", "--checkpoint-every", "--checkpoint-dir",
-                                    "--keep-checkpoints", "--on-divergence"]
+                                    "--keep-checkpoints", "--on-divergence", "--validate-every", "--stop-on-plateau",
+                                    "--validation-log"]
         let given = CommandLine.arguments.dropFirst(2).filter { $0.hasPrefix("--") }.map { String($0.split(separator: "=")[0]) }
         if let other = given.first(where: { !allowed.contains($0) }) {
             throw CLIError("\(other) cannot be combined with --resume: the checkpoint holds the whole recipe "
@@ -159,7 +189,10 @@ struct Train: ParsableCommand {
         try checkWritable(out, flag: "--out")
         if let samplesDir { try prepareSamplesFolder(samplesDir) }
         let session = try TrainingSession.resume(from: path, epochs: epochs)
-        if session.isFinished {
+        // `--epochs N` equal to a checkpoint's completed epochs ends the run there: the file
+        // written is that checkpoint as a finished run of N epochs (a run cut short on purpose).
+        let endsHere = epochs == session.position.epoch && session.position.epochStep == 0
+        if session.isFinished && !endsHere {
             throw CLIError("\(path) has already finished \(session.position.epoch) of \(session.configuration.epochs) epochs; "
                            + "pass --epochs N with N > \(session.position.epoch) to train on")
         }
@@ -168,7 +201,8 @@ struct Train: ParsableCommand {
 
     private func checkNotAnInput(_ configuration: TrainingConfiguration) throws {
         let output = URL(fileURLWithPath: out).standardized.path
-        if let data = configuration.dataPath, output.hasPrefix(URL(fileURLWithPath: data).standardized.path + "/") {
+        if let data = configuration.dataPath, let folder = try? DatasetFolder.resolve(data),
+           output.hasPrefix(URL(fileURLWithPath: folder.path).standardized.path + "/") {
             throw CLIError("--out \(out) lies inside the data folder \(data); choose another path")
         }
         if let recipe, output == URL(fileURLWithPath: recipe).standardized.path {

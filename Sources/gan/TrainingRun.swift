@@ -18,9 +18,11 @@ struct TrainingRun {
     let samplesDir: String?
     let checkpoints: CheckpointPolicy
     let onDivergence: DivergencePolicy
+    var validation: ValidationMonitor?
 
     func run() throws {
         var session = self.session
+        var validation = self.validation
         signal(SIGINT) { _ in interruptRequested = 1 }
         // A parent may have started us with SIGINT blocked (threads that block signals pass the
         // mask to the processes they spawn); unblock it so Ctrl-C reaches the handler.
@@ -43,6 +45,7 @@ struct TrainingRun {
                 if let summary {
                     bar.finish()
                     try finishEpoch(session, summary, &monitor)
+                    if try validation?.check(session) == true { session.stopAtCurrentEpoch() }
                 }
                 if checkpoints.isDue(session) { try writeCheckpoint(session) }
                 if interruptRequested != 0 {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GANCore
+import GANData
 import GANTensor
 import GANZoo
 
@@ -89,9 +90,8 @@ struct ZooTrain: ParsableCommand {
         let model = try Zoo.model(named: name)
         var configuration = try model.configuration()
         if let threads { configuration.threads = threads }
-        if let data = configuration.dataPath, !FileManager.default.fileExists(atPath: data) {
-            throw CLIError("\(model.recipePath) trains on \(data), which does not exist"
-                           + (data.contains("fashion-mnist") ? " (install it with: apt-get install -y dataset-fashion-mnist)" : ""))
+        do { _ = try DatasetFolder.resolve(configuration.dataPath) } catch {
+            throw CLIError("\(model.recipePath) trains on \(configuration.dataPath ?? "mnist-subset"): \(error)")
         }
         let out = self.out ?? model.trainedPath
         try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: out).deletingLastPathComponent().path,

@@ -10,7 +10,8 @@ struct TrainerTests {
 
     /// A small MLP pair without dropout (deterministic forward passes).
     static func makeTrainer(loss: String = "non-saturating", k: Int = 1, mode: UpdateMode = .alternating,
-                            optimizer: OptimizerConfiguration = .init(kind: .sgd, learningRate: 0.05))
+                            optimizer: OptimizerConfiguration = .init(kind: .sgd, learningRate: 0.05),
+                            objective: DiscriminatorObjective = .sum)
         throws -> AdversarialTrainer {
         let architecture = try Registry.architecture(named: "mlp").make(configurationJSON: """
             {"generatorHiddenSizes":[6],"discriminatorHiddenSizes":[7],"discriminatorKeepProbability":1,
@@ -22,7 +23,7 @@ struct TrainerTests {
             loss: try Registry.loss(named: loss).make(), problem: problem,
             generatorOptimizer: optimizer.make(for: model.generator.trainableParameters),
             discriminatorOptimizer: optimizer.make(for: model.discriminator.trainableParameters),
-            k: k, mode: mode, noiseRNG: RandomGenerator(seed: 5))
+            k: k, mode: mode, discriminatorObjective: objective, noiseRNG: RandomGenerator(seed: 5))
     }
 
     static func realBatch(_ batchSize: Int, seed: UInt64 = 3) -> Tensor {
@@ -48,6 +49,25 @@ struct TrainerTests {
         #expect(Self.snapshot(trainer.discriminator) == discriminatorBefore)
         #expect(trainer.discriminator.trainableParameters.map { $0.gradient.array.map(\.bitPattern) } == gradientsBefore)
         #expect(Self.snapshot(trainer.generator) != generatorBefore, "the generator step must move the generator")
+    }
+
+    /// The released code's `average` objective halves every discriminator gradient (exactly: a
+    /// power of two) and the reported loss; the generator's gradient from the same pass is unchanged.
+    @Test func theAverageObjectiveHalvesTheDiscriminatorsGradientOnly() throws {
+        let real = Self.realBatch(8)
+        var gradients: [[[Float]]] = [], losses: [Float] = []
+        for objective in [DiscriminatorObjective.sum, .average] {
+            let trainer = try Self.makeTrainer(mode: .simultaneous, objective: objective)
+            let report = trainer.discriminatorStep(realBatch: real.pointer, batchSize: 8, alsoGenerator: true)
+            gradients.append((trainer.discriminator.trainableParameters + trainer.generator.trainableParameters).map { $0.gradient.array })
+            losses.append(report.discriminatorLoss)
+        }
+        let discriminatorCount = try Self.makeTrainer().discriminator.trainableParameters.count
+        for (index, (sum, average)) in zip(gradients[0], gradients[1]).enumerated() {
+            #expect(sum.contains { $0 != 0 }, "parameter \(index) received no gradient")
+            #expect(index < discriminatorCount ? average.map { $0 * 2 } == sum : average == sum, "parameter \(index)")
+        }
+        #expect(losses[1] * 2 == losses[0])
     }
 
     @Test func discriminatorStepLeavesTheGeneratorBitIdentical() throws {

@@ -1,0 +1,53 @@
+import Foundation
+import GANZoo
+import Testing
+
+/// `gan train --validate-every/--stop-on-plateau`, and ending a run at a checkpoint's epoch.
+@Suite("gan train validation checks and early ends", .serialized)
+struct ValidationRunTests {
+    static let tiny = CheckpointCommandLineTests.tiny + ["--digit", "4"]
+
+    @Test func aPlateauEndsTheRunAsAFinishedRunOfThatManyEpochs() throws {
+        let folder = Support.temporaryFolder()
+        let out = folder + "/w.h5"
+        let run = try Support.run(try #require(Support.ganBinary),
+                                  ["train", "--epochs", "300", "--hold-out-validation", "--validate-every", "1",
+                                   "--stop-on-plateau", "1", "--out", out] + Self.tiny, timeout: 300)
+        #expect(run.status == 0, "\(run.output)")
+        let stop = try #require(run.stdout.components(separatedBy: "stopping at epoch ").last?.split(separator: "\n").first)
+        let epoch = try #require(Int(stop), "\(run.output)")
+        let contents = try ModelFile.load(out)
+        #expect(epoch < 300 && contents.position.epoch == epoch && contents.configuration.epochs == epoch)
+        let log = try String(contentsOfFile: folder + "/w-validation.csv", encoding: .utf8).split(separator: "\n")
+        #expect(log.first == "epoch,step,validation_parzen,sigma,seconds" && log.count == epoch + 1, "\(log)")
+        let scores = log.dropFirst().map { Double($0.split(separator: ",")[2])! }
+        #expect(scores.last! <= scores.dropLast().max()!, "the last check found no new best")
+
+        let unheld = try Support.run(try #require(Support.ganBinary), ["train", "--epochs", "1", "--validate-every", "1",
+                                                                       "--out", folder + "/x.h5"] + Self.tiny)
+        #expect(unheld.status != 0 && unheld.stderr.contains("--validate-every needs held-out validation images"), "\(unheld.output)")
+        let lonely = try Support.run(try #require(Support.ganBinary), ["train", "--stop-on-plateau", "3"])
+        #expect(lonely.status != 0 && lonely.stderr.contains("--stop-on-plateau needs --validate-every"), "\(lonely.output)")
+    }
+
+    @Test func resumingWithTheCheckpointsEpochsEndsTheRunThere() throws {
+        let folder = Support.temporaryFolder()
+        let trained = try Support.run(try #require(Support.ganBinary),
+                                      ["train", "--epochs", "4", "--checkpoint-every", "2", "--keep-checkpoints", "5",
+                                       "--checkpoint-dir", folder + "/ck", "--out", folder + "/w.h5"] + Self.tiny)
+        #expect(trained.status == 0, "\(trained.output)")
+        let checkpoints = try FileManager.default.contentsOfDirectory(atPath: folder + "/ck").sorted()
+        let first = folder + "/ck/" + (try #require(checkpoints.first))
+        #expect(try ModelFile.load(first).position.epoch == 2)
+        let ended = try Support.run(try #require(Support.ganBinary),
+                                    ["train", "--resume", first, "--epochs", "2", "--out", folder + "/end.h5"])
+        #expect(ended.status == 0, "\(ended.output)")
+        #expect(try CheckpointCommandLineTests.weights(folder + "/end.h5") == CheckpointCommandLineTests.weights(first))
+        #expect(try ModelFile.load(folder + "/end.h5").configuration.epochs == 2)
+        let again = try Support.run(try #require(Support.ganBinary), ["train", "--resume", folder + "/end.h5", "--out", folder + "/x.h5"])
+        #expect(again.status != 0 && again.stderr.contains("has already finished 2 of 2 epochs"), "\(again.output)")
+        let backwards = try Support.run(try #require(Support.ganBinary),
+                                        ["train", "--resume", folder + "/w.h5", "--epochs", "3", "--out", folder + "/y.h5"])
+        #expect(backwards.status != 0, "\(backwards.output)")
+    }
+}
