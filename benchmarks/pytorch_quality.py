@@ -3,7 +3,7 @@
 side-by-side with `gan train --recipe models/paper-mnist/recipe.json` (quality, not speed).
 
     python3 benchmarks/pytorch_reference.py --quality --epochs 300 [--objective average|sum]
-        [--device cpu|cuda] [--data data/mnist] [--json out.json]
+        [--device cpu|cuda] [--data data/mnist] [--json out.json] [--max-seconds S]
 
 What it does, step for step as this project's trainer with that recipe:
 - data: MNIST train[0:50000] to train, train[50000:60000] held out (the first 1,000 choose
@@ -26,6 +26,7 @@ What differs: PyTorch's random streams (initial weights, noise, dropout masks, s
 ours, so the runs agree in distribution, not bit for bit.
 """
 import gzip
+import json
 import math
 import os
 import time
@@ -170,9 +171,17 @@ def train(args):
             curve.append({"epoch": epoch, "validationParzen": score, "sigma": sigma, "seconds": time.time() - start})
             print(f"epoch {epoch:4d}  D obj {d_obj.item():.4f}  G obj {g_obj.item():.4f}  "
                   f"validation Parzen {score:8.2f} (sigma {sigma:.3f})  {time.time() - start:7.1f} s", flush=True)
-        if epoch in test_at or epoch == args.epochs:
+        out_of_time = args.max_seconds is not None and time.time() - start > args.max_seconds
+        if epoch in test_at or epoch == args.epochs or out_of_time:
             result = test_protocol(generator, validation, test, device)
             tests.append(dict(result, epoch=epoch))
             print(f"epoch {epoch:4d}  test Parzen {result['mean']:.2f} ± {result['standardError']:.2f}", flush=True)
-    return {"framework": f"pytorch {torch.__version__}", "device": str(device), "objective": args.objective,
-            "epochs": args.epochs, "seed": args.seed, "seconds": time.time() - start, "curve": curve, "tests": tests}
+        report = {"framework": f"pytorch {torch.__version__}", "device": str(device), "objective": args.objective,
+                  "epochs": epoch, "seed": args.seed, "seconds": time.time() - start, "curve": curve, "tests": tests}
+        if args.json:
+            with open(args.json + ".tmp", "w") as handle:
+                json.dump(report, handle, indent=2)
+            os.replace(args.json + ".tmp", args.json)
+        if out_of_time:
+            break
+    return report

@@ -62,6 +62,7 @@ def main():
     parser.add_argument("--data", default=os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "mnist"))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--validate-every", type=int, default=5)
+    parser.add_argument("--max-seconds", type=float, help="end after the epoch in which this much time has passed")
     parser.add_argument("--test-at", type=int, nargs="*", default=[25, 50, 100, 150, 200, 250, 300, 400, 500])
     args = parser.parse_args()
     if not 1 <= args.epochs <= 100_000 or not 1 <= args.validate_every <= 100_000:
@@ -69,10 +70,7 @@ def main():
     if args.quality:
         import pytorch_quality
         torch.set_num_threads(args.threads)
-        result = pytorch_quality.train(args)
-        if args.json:
-            with open(args.json, "w") as handle:
-                json.dump(result, handle, indent=2)
+        pytorch_quality.train(args)  # writes --json after every epoch
         return
 
     torch.set_num_threads(args.threads)

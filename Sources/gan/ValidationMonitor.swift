@@ -1,5 +1,6 @@
 import Foundation
 import GANData
+import GANImages
 import GANZoo
 
 /// `gan train --validate-every N`: every N epochs, the Parzen-window log-likelihood of held-out
@@ -53,6 +54,19 @@ struct ValidationMonitor {
         try writeAtomically(Array((kept.joined(separator: "\n") + "\n").utf8), to: logPath)
     }
 
+    /// `<log>.png`: validation Parzen against epochs, redrawn after every check.
+    private func plot() throws {
+        let text = try String(contentsOfFile: logPath, encoding: .utf8)
+        let points = text.split(separator: "\n").dropFirst().compactMap { line -> (x: Double, y: Double)? in
+            let fields = line.split(separator: ",")
+            guard fields.count == 5, let x = Double(fields[0]), let y = Double(fields[2]) else { return nil }
+            return (x, y)
+        }
+        try writeAtomically(LinePlot(series: [.init(points: points)]).png, to: Self.plotPath(logPath))
+    }
+
+    static func plotPath(_ logPath: String) -> String { (logPath.hasSuffix(".csv") ? String(logPath.dropLast(4)) : logPath) + ".png" }
+
     /// Measures after an epoch when due; true when the plateau rule says stop.
     mutating func check(_ session: TrainingSession) throws -> Bool {
         let epoch = session.position.epoch
@@ -70,6 +84,7 @@ struct ValidationMonitor {
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(row.utf8))
         try handle.close()
+        try plot()
         say(String(format: "validation Parzen %.2f (sigma %.3f, best %.2f, %d check(s) since)  %.1f s",
                    score, sigma, best, checksSinceBest, seconds))
         guard let patience, checksSinceBest >= patience else { return false }

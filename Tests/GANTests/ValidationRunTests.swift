@@ -1,4 +1,5 @@
 import Foundation
+import GANImages
 import GANZoo
 import Testing
 
@@ -20,6 +21,8 @@ struct ValidationRunTests {
         #expect(epoch < 300 && contents.position.epoch == epoch && contents.configuration.epochs == epoch)
         let log = try String(contentsOfFile: folder + "/w-validation.csv", encoding: .utf8).split(separator: "\n")
         #expect(log.first == "epoch,step,validation_parzen,sigma,seconds" && log.count == epoch + 1, "\(log)")
+        let plot = try PNG.decodeGray([UInt8](Data(contentsOf: URL(fileURLWithPath: folder + "/w-validation.png"))))
+        #expect(plot.width == 480 && plot.height == 270 && plot.pixels.contains(0), "the curve is drawn beside the log")
         let scores = log.dropFirst().map { Double($0.split(separator: ",")[2])! }
         #expect(scores.last! <= scores.dropLast().max()!, "the last check found no new best")
 
@@ -49,5 +52,26 @@ struct ValidationRunTests {
         let backwards = try Support.run(try #require(Support.ganBinary),
                                         ["train", "--resume", folder + "/w.h5", "--epochs", "3", "--out", folder + "/y.h5"])
         #expect(backwards.status != 0, "\(backwards.output)")
+    }
+}
+
+@Suite("line plots")
+struct LinePlotTests {
+    @Test func ticksAreRoundAndCoverTheRange() {
+        #expect(LinePlot.ticksForTesting(0, 97) == [0, 20, 40, 60, 80, 100])
+        #expect(LinePlot.ticksForTesting(-184.7, 131) == [-200, -100, 0, 100, 200])
+        #expect(LinePlot.ticksForTesting(0.21, 0.28) == [0.2, 0.22, 0.24, 0.26, 0.28].map { ($0 * 100).rounded() / 100 })
+    }
+
+    /// A diagonal from the axes' corner: its midpoint is dark, and a point far off it stays white.
+    @Test func drawsTheSeriesWhereItsValuesAre() throws {
+        var plot = LinePlot(series: [.init(points: [(0, 0), (100, 100)])])
+        (plot.width, plot.height) = (200, 150)
+        let image = try PNG.decodeGray(plot.png)
+        #expect(image.width == 200 && image.height == 150)
+        // Axes span x 40...188 and y 128 (bottom) ... 10 (top): the point (50, 50) sits at (114, 69).
+        let around = (-1...1).flatMap { dy in (-1...1).map { dx in image.pixels[(69 + dy) * 200 + 114 + dx] } }
+        #expect(around.contains(0), "the line passes through the middle of the plot")
+        #expect(image.pixels[30 * 200 + 170] == 255 || image.pixels[30 * 200 + 170] == 225, "the top right corner holds no data")
     }
 }
