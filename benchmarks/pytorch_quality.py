@@ -182,6 +182,12 @@ def train(args):
             with open(args.json + ".tmp", "w") as handle:
                 json.dump(report, handle, indent=2)
             os.replace(args.json + ".tmp", args.json)
+            # The curve also as `gan train --validate-every` logs it, for `gan plot`.
+            with open(os.path.splitext(args.json)[0] + "-validation.csv", "w") as handle:
+                handle.write("epoch,step,validation_parzen,sigma,seconds\n")
+                for row in curve:
+                    handle.write(f"{row['epoch']},{row['epoch'] * 500},{row['validationParzen']:.3f},{row['sigma']:.5f},"
+                                 f"{row['seconds']:.2f}\n")
         if out_of_time:
             break
     return report

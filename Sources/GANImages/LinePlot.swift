@@ -7,6 +7,7 @@ public struct LinePlot {
         public init(points: [(x: Double, y: Double)]) { self.points = points }
     }
 
+    public static let maximumSeries = 4
     public var width = 480, height = 270
     public var series: [Series]
     static let margin = (left: 40, right: 12, top: 10, bottom: 22)

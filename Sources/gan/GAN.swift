@@ -7,5 +7,5 @@ struct GAN: ParsableCommand {
         commandName: "gan",
         abstract: "Train, sample and inspect generative adversarial nets (Goodfellow et al. 2014).",
         version: GANZooVersion.string,
-        subcommands: [List.self, Train.self, Sample.self, Inspect.self, Evaluate.self, ZooCommand.self, DataCommand.self, ClassifierCommand.self, Bench.self])
+        subcommands: [List.self, Train.self, Sample.self, Inspect.self, Evaluate.self, ZooCommand.self, DataCommand.self, Plot.self, ClassifierCommand.self, Bench.self])
 }

@@ -56,13 +56,7 @@ struct ValidationMonitor {
 
     /// `<log>.png`: validation Parzen against epochs, redrawn after every check.
     private func plot() throws {
-        let text = try String(contentsOfFile: logPath, encoding: .utf8)
-        let points = text.split(separator: "\n").dropFirst().compactMap { line -> (x: Double, y: Double)? in
-            let fields = line.split(separator: ",")
-            guard fields.count == 5, let x = Double(fields[0]), let y = Double(fields[2]) else { return nil }
-            return (x, y)
-        }
-        try writeAtomically(LinePlot(series: [.init(points: points)]).png, to: Self.plotPath(logPath))
+        try writeAtomically(LinePlot(series: [.init(points: Plot.points(of: logPath))]).png, to: Self.plotPath(logPath))
     }
 
     static func plotPath(_ logPath: String) -> String { (logPath.hasSuffix(".csv") ? String(logPath.dropLast(4)) : logPath) + ".png" }
