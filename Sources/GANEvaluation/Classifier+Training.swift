@@ -25,7 +25,7 @@ extension Classifier {
     /// How the classifier trains: Adam on shuffled minibatches, the learning rate multiplied by
     /// `decay` after every epoch.
     public struct TrainingSettings: Sendable {
-        public var epochs = 6
+        public var epochs = 8
         public var batchSize = 64
         public var learningRate: Float = 2e-3
         public var decay: Float = 0.6

@@ -18,7 +18,7 @@ public final class Classifier {
     /// The architecture's sizes, stored as root attributes of a classifier file.
     public struct Shape: Equatable, Sendable {
         public var height = 28, width = 28
-        public var filters1 = 8, filters2 = 16
+        public var filters1 = 16, filters2 = 32
         public var hidden = 128, classes = 10
         public init() {}
 

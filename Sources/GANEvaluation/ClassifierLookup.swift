@@ -26,7 +26,7 @@ extension Classifier {
             let path = zooFolder + "/" + name + "/classifier.h5"
             guard FileManager.default.fileExists(atPath: path), let root = try? HDF5File.open(path).root,
                   let data = try? root.stringAttribute("data") else { continue }
-            if URL(fileURLWithPath: resolve(data)).standardized.path == wanted { return path }
+            if URL(fileURLWithPath: resolve(data, zooFolder: zooFolder)).standardized.path == wanted { return path }
             found.append((path, data))
         }
         let family = family(of: folder)
@@ -44,8 +44,12 @@ extension Classifier {
         return lowered.contains("fashion") ? "fashion-mnist" : lowered.contains("mnist") ? "mnist" : nil
     }
 
-    /// The `data` attribute: a folder path, a dataset name, or the shipped subset's label.
-    static func resolve(_ data: String) -> String {
-        (try? DatasetFolder.resolve(data == shippedSubsetLabel ? nil : data))?.path ?? data
+    /// The `data` attribute: a dataset name, a folder path (relative ones are inside the
+    /// checkout that holds `zooFolder`), or the shipped subset's label.
+    static func resolve(_ data: String, zooFolder: String) -> String {
+        if data == shippedSubsetLabel || NamedDataset(rawValue: data) != nil {
+            return (try? DatasetFolder.resolve(data == shippedSubsetLabel ? nil : data))?.path ?? data
+        }
+        return data.hasPrefix("/") ? data : URL(fileURLWithPath: zooFolder).deletingLastPathComponent().appendingPathComponent(data).path
     }
 }

@@ -19,16 +19,25 @@ struct ClassifierCommand: ParsableCommand {
     var data: String
 
     @Option(help: "Epochs of Adam.")
-    var epochs = 6
+    var epochs = 8
 
-    @Option(help: "Filters of the two convolutions and units of the feature layer, e.g. 8,16,128.")
-    var sizes = "8,16,128"
+    @Option(help: "Filters of the two convolutions and units of the feature layer, e.g. 16,32,128.")
+    var sizes = "16,32,128"
 
     @Option(help: "BLAS threads (0 = all cores).")
     var threads = 0
 
     @Option(help: "Output file (HDF5), e.g. models/mnist-classifier/classifier.h5.")
     var out: String
+
+    /// The data as the file records it: a dataset name as given, a folder relative to the
+    /// checkout when inside it (`data/mnist`), so a shipped classifier names no one's home folder.
+    static func recorded(_ data: String) -> String {
+        if NamedDataset(rawValue: data) != nil { return data }
+        let full = URL(fileURLWithPath: data).standardized.path
+        let root = URL(fileURLWithPath: Zoo.folder).deletingLastPathComponent().standardized.path + "/"
+        return full.hasPrefix(root) ? String(full.dropFirst(root.count)) : full
+    }
 
     func validate() throws {
         guard (1...100).contains(epochs) else { throw ValidationError("--epochs must be in 1...100") }
@@ -56,8 +65,7 @@ struct ClassifierCommand: ParsableCommand {
         }
         let seconds = Date().timeIntervalSince(start)
         let accuracy = classifier.accuracy(test)
-        let record = ClassifierRecord(testAccuracy: accuracy,
-                                      data: NamedDataset(rawValue: data) != nil ? data : URL(fileURLWithPath: data).standardized.path,
+        let record = ClassifierRecord(testAccuracy: accuracy, data: Self.recorded(data),
                                       trainingImages: train.count, epochs: epochs, trainSeconds: seconds)
         try classifier.save(to: out, record: record)
         say(String(format: "classifier: final training loss %.4f, test accuracy %.2f%% on %d images, trained in %.1f s; wrote %@",
