@@ -69,4 +69,15 @@ public struct FrechetResult: Codable, Sendable, Equatable {
     public var kid: KernelInceptionDistance.Estimate?
     /// Improved precision (quality) and recall (diversity); nil in older results.
     public var precisionRecall: PrecisionRecall.Result?
+    /// The same scores with real held-out images in place of the samples: what real data
+    /// scores against the test images with this classifier and these set sizes.
+    public var heldOutImages: FeatureScores?
+}
+
+/// The Fréchet distance, KID and precision/recall of one image set against the test images.
+public struct FeatureScores: Codable, Sendable, Equatable {
+    public var images: Int
+    public var distance: Double
+    public var kid: KernelInceptionDistance.Estimate
+    public var precisionRecall: PrecisionRecall.Result
 }

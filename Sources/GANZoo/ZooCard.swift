@@ -85,6 +85,11 @@ public enum ZooCard {
             lines.append(String(format: "| precision / recall | **%.3f / %.3f** (same features; k = %d, %@ of each) |",
                                 pr.precision, pr.recall, pr.k, grouped(pr.count)))
         }
+        if let real = f.heldOutImages {
+            lines.append(String(format: "| the same, real held-out images for samples | Fréchet %.2f, KID %.4f ± %.4f, precision / recall %.3f / %.3f (%@ images) |",
+                                real.distance, real.kid.mean, real.kid.standardDeviation, real.precisionRecall.precision,
+                                real.precisionRecall.recall, grouped(real.images)))
+        }
         return lines
     }
 

@@ -103,6 +103,11 @@ struct Evaluate: ParsableCommand {
             if let pr = result.precisionRecall {
                 say(String(format: "precision %.3f (quality), recall %.3f (diversity) (k = %d, %d of each)", pr.precision, pr.recall, pr.k, pr.count))
             }
+            if let real = result.heldOutImages {
+                say(String(format: "  the same with %d real held-out images for samples: frechet %.2f, KID %.4f +/- %.4f, precision %.3f, recall %.3f",
+                           real.images, real.distance, real.kid.mean, real.kid.standardDeviation,
+                           real.precisionRecall.precision, real.precisionRecall.recall))
+            }
             say("generated classes: " + result.classShares.enumerated()
                 .map { String(format: "%d: %.1f%%", $0.offset, 100 * $0.element) }.joined(separator: "  "))
             encoded = ConfigurationCoding.encode(result, pretty: true)

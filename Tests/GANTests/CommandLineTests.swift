@@ -158,6 +158,7 @@ struct CommandLineTests {
         #expect(["weights.h5", "samples.png", "nearest.png"].map { FileManager.default.contents(atPath: zoo + "/tiny/" + $0) } == unchanged)
         let metrics = try #require(try ZooModel(name: "tiny", folder: zoo + "/tiny")?.metrics())
         #expect(metrics.frechet.kid != nil && metrics.frechet.precisionRecall?.k == 3 && metrics.parzen.references?.count == 2
+                && metrics.frechet.heldOutImages?.images == 67
                 && metrics.parzen.nearestTraining?.trainingImages == 333 && metrics.epochs == 2)
         let card = try String(contentsOfFile: zoo + "/tiny/README.md", encoding: .utf8)
         #expect(card.contains("| KID | **") && card.contains("| precision / recall | **") && card.contains("| distance to the nearest training image |"))
