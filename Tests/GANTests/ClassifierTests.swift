@@ -1,6 +1,7 @@
 import Foundation
 import GANData
 import GANEvaluation
+import GANImages
 import GANStorage
 import GANTensor
 import GANZoo
@@ -44,6 +45,30 @@ struct ClassifierTests {
         let root = try HDF5File.open(path).root
         #expect(try root.group("classifier").group("conv2d_0").stringAttribute("type") == "conv2d")
         #expect(try root.group("classifier").group("conv2d_0").readFloats("kernel").shape == [5, 5, 1, 2], "Keras's kernel layout")
+    }
+
+    /// The shipped classifier read by h5py and run by numpy (Tests/interop/check_classifier.py,
+    /// a direct convolution, not im2col) gives Swift's features and logits: the file is
+    /// readable outside Swift in Keras's layout.
+    @Test func numpyReadsTheShippedClassifier() throws {
+        let (classifier, _) = try Classifier.load(Self.mnistClassifier)
+        let test = try DatasetFolder.shippedSubset().load(.test).subset(Array(0..<8))
+        let network = classifier.network
+        let logits = Array(UnsafeBufferPointer(start: network.forward(test.images, batchSize: 8, phase: .inference),
+                                               count: 8 * classifier.classes))
+        // The features numpy recomputes are the input of the last dense layer.
+        let features = classifier.features(test.images)
+        #expect(features == Array(UnsafeBufferPointer(start: network.output(ofLayer: network.layers.count - 2), count: features.count)))
+        let folder = Support.temporaryFolder()
+        let files = [("images", test.images, [8, 784]), ("features", features, [8, classifier.hiddenSize]),
+                     ("logits", logits, [8, classifier.classes])]
+        for (name, values, shape) in files {
+            try Data(NPY.encode(values, shape: shape)).write(to: URL(fileURLWithPath: "\(folder)/\(name).npy"))
+        }
+        let python = try Support.run("/usr/bin/env", ["python3", Support.packageRoot + "/Tests/interop/check_classifier.py", Self.mnistClassifier]
+                                     + ["images", "features", "logits"].map { "\(folder)/\($0).npy" })
+        #expect(python.status == 0, "interop check failed (needs h5py and numpy):\n\(python.output)")
+        #expect(python.stdout.contains("features: (8, 128)") && python.stdout.contains("logits: (8, 10)"), "\(python.output)")
     }
 
     @Test func sizesBeyondTheLimitsAreRefusedBeforeAnythingIsBuilt() throws {
