@@ -47,17 +47,18 @@ let package = Package(
         .target(name: "GANLayers", dependencies: ["GANTensor"]),
         .target(name: "GANCore", dependencies: ["GANLayers"]),
         .target(name: "GANData", dependencies: ["GANTensor", "CZlib"]),
-        .target(name: "GANStorage", dependencies: ["GANTensor", "CHDF5"]),
+        .target(name: "GANStorage", dependencies: ["GANLayers", "CHDF5"]),
+        .target(name: "GANEvaluation", dependencies: ["GANLayers", "GANData", "GANStorage"]),
         .target(name: "GANImages", dependencies: ["CZlib"]),
         .target(name: "GANZoo", dependencies: [
-            "GANCore", "GANData", "GANStorage", "GANImages",
+            "GANCore", "GANData", "GANStorage", "GANImages", "GANEvaluation",
             .product(name: "Yams", package: "Yams"),
         ] + pluginTargets.map { .target(name: $0.name) }),
         .executableTarget(name: "gan", dependencies: [
-            "GANZoo",
+            "GANZoo", "GANEvaluation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
-        .testTarget(name: "GANTests", dependencies: ["GANZoo", "AllocationCounter"]),
+        .testTarget(name: "GANTests", dependencies: ["GANZoo", "GANEvaluation", "AllocationCounter"]),
     ] + pluginTargets
 )

@@ -46,11 +46,11 @@ extension ModelFile {
                                         epochStep: root.hasAttribute("epoch_step") ? try root.intAttribute("epoch_step") : 0)
 
         let model = GANModel(generator: generator, discriminator: discriminator, problem: problem, seed: 0)
-        try readNetwork(model.generator, from: root.group("generator"))
+        try root.group("generator").read(into: model.generator)
         // A generator-only export says so; anywhere else a missing discriminator is damage.
         let discriminatorStored = try !root.hasAttribute("discriminator_stored") || root.intAttribute("discriminator_stored") != 0
         if discriminatorStored {
-            try readNetwork(model.discriminator, from: root.group("discriminator"))
+            try root.group("discriminator").read(into: model.discriminator)
         }
         return Contents(configuration: configuration, position: position, model: model, path: path,
                         discriminatorStored: discriminatorStored)
@@ -63,38 +63,6 @@ extension ModelFile {
             return try JSONDecoder().decode(T.self, from: Data(json.utf8))
         } catch {
             throw HDF5Error(file: path, object: "/", reason: "attribute '\(name)' does not decode: \(error)")
-        }
-    }
-
-    /// Fills `network` from `group`: the layers, their types and parameters must match exactly.
-    static func readNetwork(_ network: Network, from group: HDF5Group) throws {
-        func fail(_ object: String, _ reason: String) -> HDF5Error {
-            HDF5Error(file: group.file, object: object, reason: reason)
-        }
-        let stored = try group.stringsAttribute("layer_names")
-        guard stored == network.layerNames else {
-            throw fail(group.path, "layers \(stored) do not match the architecture's \(network.layerNames)")
-        }
-        let extra = Set(try group.childNames()).subtracting(network.layerNames)
-        if !extra.isEmpty { throw fail(group.path, "unexpected entries \(extra.sorted())") }
-        for (name, layer) in zip(network.layerNames, network.layers) {
-            let layerGroup = try group.group(name)
-            let kind = try layerGroup.stringAttribute("type")
-            guard kind == layer.kind else {
-                throw fail(layerGroup.path, "layer type '\(kind)' does not match the architecture's '\(layer.kind)'")
-            }
-            let keys = layer.parameters.map(\.key)
-            let extraDatasets = Set(try layerGroup.childNames()).subtracting(keys)
-            if !extraDatasets.isEmpty { throw fail(layerGroup.path, "unexpected datasets \(extraDatasets.sorted())") }
-            for parameter in layer.parameters {
-                let (shape, values) = try layerGroup.readFloats(parameter.key)
-                let object = layerGroup.path + "/" + parameter.key
-                guard shape == parameter.shape else {
-                    throw fail(object, "shape \(shape) does not match the expected \(parameter.shape)")
-                }
-                guard values.allSatisfy(\.isFinite) else { throw fail(object, "holds NaN or infinite values") }
-                parameter.value.copy(from: values)
-            }
         }
     }
 }

@@ -70,9 +70,9 @@ public enum ModelFile {
             try root.setAttribute("step", position.step)
             try root.setAttribute("epoch_step", position.epochStep)
             try root.setAttribute("created_by", "gan-zoo \(GANZooVersion.string)")
-            try writeNetwork(model.generator, into: root.createGroup("generator"))
+            try root.createGroup("generator").write(network: model.generator)
             if includeDiscriminator {
-                try writeNetwork(model.discriminator, into: root.createGroup("discriminator"))
+                try root.createGroup("discriminator").write(network: model.discriminator)
             } else {
                 try root.setAttribute("discriminator_stored", 0)
             }
@@ -125,24 +125,6 @@ public enum ModelFile {
             try state.writeDoubles("history", rows.flatMap { $0 }, shape: [rows.count, 7])
             try state.setAttribute("history_columns", ["epoch", "discriminator_loss", "generator_loss", "real_score",
                                                         "fake_score", "samples_per_second", "seconds"])
-        }
-    }
-
-    static func writeNetwork(_ network: Network, into group: HDF5Group) throws {
-        try group.setAttribute("layer_names", network.layerNames)
-        try group.setAttribute("input_size", network.inputSize)
-        try group.setAttribute("output_size", network.outputSize)
-        for (name, layer) in zip(network.layerNames, network.layers) {
-            let layerGroup = try group.createGroup(name)
-            try layerGroup.setAttribute("type", layer.kind)
-            try layerGroup.setAttribute("input_size", layer.inputSize)
-            try layerGroup.setAttribute("output_size", layer.outputSize)
-            for (key, value) in layer.attributes.sorted(by: { $0.key < $1.key }) {
-                try layerGroup.setAttribute(key, value)
-            }
-            for parameter in layer.parameters {
-                try layerGroup.writeFloats(parameter.key, parameter.value.pointer, shape: parameter.shape)
-            }
         }
     }
 

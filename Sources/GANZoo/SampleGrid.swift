@@ -1,4 +1,5 @@
 import GANData
+import GANEvaluation
 import GANImages
 
 /// PNG grids of a model's samples, shared by `gan train`, `gan sample` and the zoo's cards.

@@ -1,4 +1,5 @@
 import Foundation
+import GANEvaluation
 import GANData
 import GANStorage
 
@@ -114,31 +115,4 @@ public struct ZooMetrics: Codable, Sendable, Equatable {
     public var weightsIncludeDiscriminator: Bool?
     public var createdBy: String
     public var date: String
-}
-
-extension Classifier {
-    /// The zoo's classifier trained on `folder`'s data: the classifier file under `models/`
-    /// whose `data` attribute names that folder (the shipped subset is recorded by its path too).
-    public static func shippedPath(forData folder: DatasetFolder) throws -> String {
-        let wanted = URL(fileURLWithPath: folder.path).standardized.path
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: Zoo.folder)) ?? []
-        var found: [String] = []
-        for name in names.sorted() {
-            let path = Zoo.folder + "/" + name + "/classifier.h5"
-            guard FileManager.default.fileExists(atPath: path), let root = try? HDF5File.open(path).root,
-                  let data = try? root.stringAttribute("data") else { continue }
-            found.append("\(name) (\(data))")
-            if URL(fileURLWithPath: Self.resolve(data)).standardized.path == wanted { return path }
-        }
-        throw TrainingError.invalidConfiguration("no zoo classifier was trained on \(folder.path) (found: "
-            + (found.isEmpty ? "none" : found.joined(separator: ", ")) + "); train one with `gan classifier --data "
-            + "\(folder.path) --out FILE` and pass --classifier FILE")
-    }
-
-    /// The `data` attribute: a folder path, a dataset name, or the shipped subset's label.
-    static func resolve(_ data: String) -> String {
-        (try? DatasetFolder.resolve(data == shippedSubsetLabel ? nil : data))?.path ?? data
-    }
-
-    public static let shippedSubsetLabel = "shipped MNIST subset"
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GANEvaluation
 
 /// The measured part of a model card: rendered from `metrics.json` between two markers in the
 /// card's README.md, so the numbers on a card are never typed by hand. The prose around the
@@ -38,9 +39,7 @@ public enum ZooCard {
                    f.discriminatorLoss, f.generatorLoss, f.realScore, f.fakeScore),
             String(format: "| Parzen log-likelihood | **%.1f ± %.1f** (sigma %.3f; %@ test images, %@ samples) |",
                    m.parzen.mean, m.parzen.standardError, m.parzen.sigma, grouped(m.parzen.testImages), grouped(m.parzen.samples)),
-            String(format: "| Fréchet distance | **%.1f** (features of `%@`, %.2f%% test accuracy; %@ test images, %@ samples) |",
-                   m.frechet.distance, relative(m.frechet.classifier), 100 * m.frechet.classifierTestAccuracy,
-                   grouped(m.frechet.testImages), grouped(m.frechet.samples)),
+        ] + parzenContext(m.parzen) + featureLines(m.frechet) + [
             "| generated classes | \(shares) |",
             "| weights | \(weights) |",
             "| measured | \(m.date), \(m.createdBy) |",
@@ -49,6 +48,7 @@ public enum ZooCard {
             "",
             "    gan zoo train \(m.name)      # writes out/zoo/\(m.name).h5 (a full checkpoint)",
             "    gan zoo publish \(m.name)    # measures it, exports weights.h5, redraws the grids, rewrites this block",
+            "    gan zoo measure \(m.name)    # measures the shipped weights again (weights and grids untouched), rewrites this block",
             "",
             "Samples (seed 0) and, for 16 of them, the nearest training image beside each:",
             "",
@@ -56,6 +56,41 @@ public enum ZooCard {
             end,
         ]
         return lines.joined(separator: "\n")
+    }
+
+    /// The reference lines and nearest-neighbour distances beside the Parzen figure.
+    static func parzenContext(_ parzen: ParzenResult) -> [String] {
+        var lines: [String] = []
+        if let references = parzen.references, !references.isEmpty {
+            lines.append("| Parzen, real images as centres | " + references.map {
+                String(format: "%@ (%@): %.1f ± %.1f", $0.centres, grouped($0.count), $0.mean, $0.standardError)
+            }.joined(separator: "; ") + " |")
+        }
+        if let n = parzen.nearestTraining {
+            lines.append(String(format: "| distance to the nearest training image | samples: mean %.2f, median %.2f; test images: mean %.2f, median %.2f (%@ of each, %@ training images) |",
+                                n.samplesMean, n.samplesMedian, n.testMean, n.testMedian, grouped(n.samples), grouped(n.trainingImages)))
+        }
+        return lines
+    }
+
+    /// The Fréchet distance, KID and precision/recall rows.
+    static func featureLines(_ f: FrechetResult) -> [String] {
+        var lines = [String(format: "| Fréchet distance | **%.2f** (features of `%@`, %.2f%% test accuracy; %@ test images, %@ samples) |",
+                            f.distance, relative(f.classifier), 100 * f.classifierTestAccuracy, grouped(f.testImages), grouped(f.samples))]
+        if let kid = f.kid {
+            lines.append(String(format: "| KID | **%.4f ± %.4f** (same features; %d subsets of %@) |",
+                                kid.mean, kid.standardDeviation, kid.subsets, grouped(kid.subsetSize)))
+        }
+        if let pr = f.precisionRecall {
+            lines.append(String(format: "| precision / recall | **%.3f / %.3f** (same features; k = %d, %@ of each) |",
+                                pr.precision, pr.recall, pr.k, grouped(pr.count)))
+        }
+        if let real = f.heldOutImages {
+            lines.append(String(format: "| the same, real held-out images for samples | Fréchet %.2f, KID %.4f ± %.4f, precision / recall %.3f / %.3f (%@ images) |",
+                                real.distance, real.kid.mean, real.kid.standardDeviation, real.precisionRecall.precision,
+                                real.precisionRecall.recall, grouped(real.images)))
+        }
+        return lines
     }
 
     /// The card with its measured block replaced (or, for a new card, a skeleton around it).

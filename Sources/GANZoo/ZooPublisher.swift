@@ -1,4 +1,5 @@
 import Foundation
+import GANEvaluation
 import GANCore
 import GANData
 import GANTensor
@@ -28,16 +29,7 @@ public enum ZooPublisher {
         // The resumed session already holds the trained networks and the training images.
         let contents = ModelFile.Contents(configuration: session.configuration, position: session.position,
                                           model: session.model, path: trained)
-        let evaluation = try Evaluation(contents)
-        say("measuring the Parzen log-likelihood on \(evaluation.test.count) test images")
-        var parzen = try evaluation.parzen()
-        say(String(format: "parzen %.1f +/- %.1f (sigma %.3f); measuring the Frechet distance", parzen.mean, parzen.standardError, parzen.sigma))
-        var frechet = try evaluation.frechet()
-        say(String(format: "frechet %.1f", frechet.distance))
-        parzen.weights = "\(model.name)/weights.h5"
-        frechet.weights = parzen.weights
-        frechet.classifier = ZooCard.relative(frechet.classifier)
-        parzen.data = recipe.dataPath ?? Classifier.shippedSubsetLabel
+        let (parzen, frechet) = try measure(contents, name: model.name, data: recipe.dataPath, say: say)
 
         // Weights first, into a temporary name: nothing in the folder changes until all is measured.
         // Both networks when they fit the budget, else the generator alone (all that sampling and

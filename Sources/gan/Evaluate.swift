@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GANEvaluation
 import GANCore
 import GANData
 import GANTensor
@@ -7,14 +8,18 @@ import GANZoo
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure a model: the paper's Parzen-window log-likelihood, or a Frechet distance in classifier features.",
+        abstract: "Measure a model: the paper's Parzen-window log-likelihood, or the Frechet distance, KID and precision/recall in classifier features.",
         discussion: """
             parzen: draws --samples images from the generator, picks the kernel width sigma from 10 values \
             between 0.1 and 1.0 (log-spaced) by the mean log-likelihood of the first --validation held-out \
             images (the last sixth of each label's training images), then reports the mean log-likelihood \
-            of the test images and its standard error. frechet: the Frechet distance between the test \
-            images and --samples generated ones in the penultimate features of the zoo's classifier, and \
-            the share of generated samples in each class. Data and labels default to the model's own.
+            of the test images and its standard error; beside it the same estimate with real held-out images \
+            and with real training images (a memoriser) as centres, and the distances of 1,000 samples and \
+            1,000 test images to their nearest training image. frechet: the Frechet distance between the \
+            test images and --samples generated ones in the penultimate features of the zoo's LeNet \
+            classifier, KID (unbiased MMD^2, cubic kernel, mean and std over 20 subsets of up to 1,000), \
+            improved precision and recall (k = 3), and the share of generated samples in each class. \
+            Data and labels default to the model's own.
             """)
 
     enum Metric: String, ExpressibleByArgument, CaseIterable { case parzen, frechet }
@@ -79,11 +84,30 @@ struct Evaluate: ParsableCommand {
             if result.sigmaChosenOnTrainingImages {
                 say("note: the model was trained on the held-out images that chose sigma (train with --hold-out-validation to avoid it)")
             }
+            for line in result.references ?? [] {
+                say(String(format: "  reference, %@ as centres: %.1f +/- %.1f (sigma %.3f; %d centres)",
+                           line.centres, line.mean, line.standardError, line.sigma, line.count))
+            }
+            if let n = result.nearestTraining {
+                say(String(format: "  distance to the nearest of %d training images: %d samples mean %.2f median %.2f; %d test images mean %.2f median %.2f",
+                           n.trainingImages, n.samples, n.samplesMean, n.samplesMedian, n.testImages, n.testMean, n.testMedian))
+            }
             encoded = ConfigurationCoding.encode(result, pretty: true)
         case .frechet:
             let result = try evaluation.frechet(samples: samples, seed: seed, classifier: classifier)
             say(String(format: "frechet distance %.2f (classifier features; %d test images, %d samples; %.1f s)",
                        result.distance, result.testImages, result.samples, result.seconds))
+            if let kid = result.kid {
+                say(String(format: "KID %.4f +/- %.4f (%d subsets of %d)", kid.mean, kid.standardDeviation, kid.subsets, kid.subsetSize))
+            }
+            if let pr = result.precisionRecall {
+                say(String(format: "precision %.3f (quality), recall %.3f (diversity) (k = %d, %d of each)", pr.precision, pr.recall, pr.k, pr.count))
+            }
+            if let real = result.heldOutImages {
+                say(String(format: "  the same with %d real held-out images for samples: frechet %.2f, KID %.4f +/- %.4f, precision %.3f, recall %.3f",
+                           real.images, real.distance, real.kid.mean, real.kid.standardDeviation,
+                           real.precisionRecall.precision, real.precisionRecall.recall))
+            }
             say("generated classes: " + result.classShares.enumerated()
                 .map { String(format: "%d: %.1f%%", $0.offset, 100 * $0.element) }.joined(separator: "  "))
             encoded = ConfigurationCoding.encode(result, pretty: true)

@@ -1,5 +1,6 @@
 import Foundation
 import GANData
+import GANEvaluation
 import GANImages
 import GANZoo
 

@@ -8,8 +8,8 @@ import GANZoo
 struct ZooCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zoo",
-        abstract: "The model zoo (models/): list its models, reproduce one from its recipe, publish its card.",
-        subcommands: [ZooList.self, ZooTrain.self, ZooPublish.self])
+        abstract: "The model zoo (models/): list its models, reproduce one from its recipe, publish or re-measure its card.",
+        subcommands: [ZooList.self, ZooTrain.self, ZooPublish.self, ZooMeasure.self])
 }
 
 struct ZooList: ParsableCommand {
@@ -32,7 +32,7 @@ struct ZooList: ParsableCommand {
             print(ConfigurationCoding.encode(entries, pretty: true))
             return
         }
-        var rows = [["NAME", "GENERATOR / DISCRIMINATOR", "LOSS", "DATA", "EPOCHS", "PARZEN", "FRECHET", "TRAIN", "WEIGHTS"]]
+        var rows = [["NAME", "GENERATOR / DISCRIMINATOR", "LOSS", "DATA", "EPOCHS", "PARZEN", "FRECHET", "KID", "PREC / REC", "TRAIN", "WEIGHTS"]]
         for model in models {
             let recipe = try model.configuration()
             let metrics = try model.metrics()
@@ -46,7 +46,9 @@ struct ZooList: ParsableCommand {
                 recipe.generatorPlugin == recipe.discriminatorPlugin ? recipe.generatorPlugin : "\(recipe.generatorPlugin) / \(recipe.discriminatorPlugin)",
                 recipe.loss, data, String(recipe.epochs),
                 metrics.map { String(format: "%.1f ± %.1f", $0.parzen.mean, $0.parzen.standardError) } ?? "-",
-                metrics.map { String(format: "%.1f", $0.frechet.distance) } ?? "-",
+                metrics.map { String(format: "%.2f", $0.frechet.distance) } ?? "-",
+                metrics?.frechet.kid.map { String(format: "%.4f", $0.mean) } ?? "-",
+                metrics?.frechet.precisionRecall.map { String(format: "%.2f / %.2f", $0.precision, $0.recall) } ?? "-",
                 metrics.map { $0.trainSeconds < 120 ? String(format: "%.0f s", $0.trainSeconds) : String(format: "%.1f min", $0.trainSeconds / 60) } ?? "-",
                 weights,
             ])
@@ -136,5 +138,29 @@ struct ZooPublish: ParsableCommand {
         BLASThreads.set(threads)
         try ZooPublisher.publish(model, trained: weights ?? model.trainedPath, say: say)
         say("updated \(model.folder)")
+    }
+}
+
+struct ZooMeasure: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "measure",
+        abstract: "Measure a published zoo model again from its shipped weights, without retraining.",
+        discussion: """
+            Runs the same measurements as `gan zoo publish` on the shipped weights.h5 and rewrites metrics.json's \
+            measurements and the card's measured block. The weights, the grids and the training facts (epochs, \
+            wall time, final losses) are not touched. Use it when the evaluation changes (a new classifier).
+            """)
+
+    @Argument(help: "The model (see `gan zoo list`).")
+    var name: String
+
+    @Option(help: "BLAS threads for the measurements (0 = all cores).")
+    var threads = 0
+
+    func run() throws {
+        let model = try Zoo.model(named: name)
+        BLASThreads.set(threads)
+        try ZooPublisher.remeasure(model, say: say)
+        say("updated \(model.metricsPath) and \(model.cardPath)")
     }
 }

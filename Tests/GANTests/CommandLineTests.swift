@@ -81,8 +81,10 @@ struct CommandLineTests {
         for model in try Zoo.models() {
             let metrics = try #require(try model.metrics())
             let line = list.stdout.split(separator: "\n").first { $0.hasPrefix(model.name + " ") }.map(String.init) ?? ""
+            let kid = try #require(metrics.frechet.kid), scores = try #require(metrics.frechet.precisionRecall)
             #expect(line.contains(String(format: "%.1f ± %.1f", metrics.parzen.mean, metrics.parzen.standardError))
-                    && line.contains(String(format: "%.1f", metrics.frechet.distance)), "zoo list line for \(model.name): \(line)")
+                    && line.contains(String(format: "%.2f", metrics.frechet.distance)) && line.contains(String(format: "%.4f", kid.mean))
+                    && line.contains(String(format: "%.2f / %.2f", scores.precision, scores.recall)), "zoo list line for \(model.name): \(line)")
         }
         let json = try Self.gan("zoo", "list", "--json")
         let entries = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
@@ -104,7 +106,11 @@ struct CommandLineTests {
         let both = try Self.gan("sample", "--model", "mlp-digit4", "--weights", "x.h5")
         #expect(both.status != 0 && both.stderr.contains("either --weights FILE or --model NAME"))
         let evaluate = try Self.gan("evaluate", "--model", "mlp-digit4", "--metric", "frechet", "--samples", "500")
-        #expect(evaluate.status == 0 && evaluate.stdout.contains("frechet distance"), "\(evaluate.output)")
+        #expect(evaluate.status == 0 && evaluate.stdout.contains("frechet distance") && evaluate.stdout.contains("KID ")
+                && evaluate.stdout.contains("precision "), "\(evaluate.output)")
+        let parzen = try Self.gan("evaluate", "--model", "mlp-digit4", "--samples", "500", "--test-limit", "50")
+        #expect(parzen.status == 0 && parzen.stdout.contains("reference, training images as centres")
+                && parzen.stdout.contains("distance to the nearest of"), "\(parzen.output)")
     }
 
     /// `gan zoo train NAME --publish` on a throwaway zoo ($GAN_ZOO_MODELS): a tiny recipe in, a
@@ -144,6 +150,31 @@ struct CommandLineTests {
         #expect(unknown.status != 0 && unknown.stderr.contains("unknown zoo model 'nope'; the zoo has: tiny"), "\(unknown.output)")
         let stale = try gan("zoo", "publish", "tiny", "--weights", zoo + "/tiny/weights.h5")
         #expect(stale.status != 0 && stale.stderr.contains("not a checkpoint"), "a weights-only export cannot be published: \(stale.output)")
+
+        // Re-measuring from the shipped weights rewrites the measurements only.
+        let unchanged = ["weights.h5", "samples.png", "nearest.png"].map { FileManager.default.contents(atPath: zoo + "/tiny/" + $0) }
+        let measure = try gan("zoo", "measure", "tiny")
+        #expect(measure.status == 0 && measure.stdout.contains("updated \(zoo)/tiny/metrics.json"), "\(measure.output)")
+        #expect(["weights.h5", "samples.png", "nearest.png"].map { FileManager.default.contents(atPath: zoo + "/tiny/" + $0) } == unchanged)
+        let metrics = try #require(try ZooModel(name: "tiny", folder: zoo + "/tiny")?.metrics())
+        #expect(metrics.frechet.kid != nil && metrics.frechet.precisionRecall?.k == 3 && metrics.parzen.references?.count == 2
+                && metrics.frechet.heldOutImages?.images == 67
+                && metrics.parzen.nearestTraining?.trainingImages == 333 && metrics.epochs == 2)
+        let card = try String(contentsOfFile: zoo + "/tiny/README.md", encoding: .utf8)
+        #expect(card.contains("| KID | **") && card.contains("| precision / recall | **") && card.contains("| distance to the nearest training image |"))
+        let missing = try gan("zoo", "measure", "nope")
+        #expect(missing.status != 0 && missing.stderr.hasPrefix("Error: unknown zoo model 'nope'"), "\(missing.output)")
+    }
+
+    @Test func classifierFlagsAreChecked() throws {
+        let folder = Support.temporaryFolder()
+        let sizes = try Self.gan("classifier", "--data", "data/mnist-subset", "--sizes", "16,32", "--out", folder + "/c.h5")
+        #expect(sizes.status != 0 && sizes.stderr.hasPrefix("Error: --sizes takes three integers"), "\(sizes.output)")
+        let huge = try Self.gan("classifier", "--data", "data/mnist-subset", "--sizes", "16,32,100000", "--out", folder + "/c.h5")
+        #expect(huge.status != 0 && huge.stderr.contains("hidden size 100000 outside 1...4096"), "\(huge.output)")
+        let epochs = try Self.gan("classifier", "--data", "data/mnist-subset", "--epochs", "0", "--out", folder + "/c.h5")
+        #expect(epochs.status != 0 && epochs.stderr.contains("--epochs must be in 1...100"), "\(epochs.output)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/c.h5"))
     }
 
     @Test func listShowsEveryPlugin() throws {

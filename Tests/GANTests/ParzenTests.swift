@@ -1,5 +1,6 @@
 import Foundation
 import GANData
+import GANEvaluation
 import GANTensor
 import GANZoo
 import Testing
@@ -111,35 +112,5 @@ struct FrechetDistanceTests {
         let trace = (0..<d).reduce(0) { $0 + covariance[$1 * d + $1] }
         let value = FrechetDistance.distance(mean1: mean, covariance1: covariance, mean2: mean, covariance2: scaled)
         #expect(abs(value - trace * (1 - s) * (1 - s)) < 1e-6 * trace)
-    }
-}
-
-@Suite("Classifier and Fréchet score")
-struct ClassifierTests {
-    /// The shipped classifier loads and reaches the accuracy its card and file record.
-    @Test func shippedClassifierReachesItsCardedAccuracy() throws {
-        let (classifier, recorded) = try Classifier.load(Classifier.shippedPath)
-        let test = try DatasetFolder.shippedSubset().load(.test)
-        let accuracy = classifier.accuracy(test)
-        #expect(abs(accuracy - recorded) < 0.005, "measured \(accuracy), recorded \(recorded)")
-        #expect(accuracy >= 0.93)
-        let card = try String(contentsOfFile: Support.packageRoot + "/models/mnist-classifier/README.md", encoding: .utf8)
-        #expect(card.contains(String(format: "%.2f%%", 100 * recorded)), "the card states the recorded accuracy")
-    }
-
-    @Test func softmaxCrossEntropyGradientMatchesFiniteDifferences() {
-        var logits: [Float] = [0.3, -1.2, 2.0, 0.1, -0.4, 1.1, 0.0, 3.0]  // two rows of four classes
-        let labels: [UInt8] = [2, 1]
-        var gradient = [Float](repeating: 0, count: 8), scratch = [Float](repeating: 0, count: 8)
-        _ = Classifier.softmaxCrossEntropy(logits: logits, labels: labels[...], classes: 4, gradient: &gradient)
-        for index in 0..<8 {
-            let original = logits[index]
-            logits[index] = original + 1e-2
-            let plus = Classifier.softmaxCrossEntropy(logits: logits, labels: labels[...], classes: 4, gradient: &scratch)
-            logits[index] = original - 1e-2
-            let minus = Classifier.softmaxCrossEntropy(logits: logits, labels: labels[...], classes: 4, gradient: &scratch)
-            logits[index] = original
-            #expect(abs((plus - minus) / 2e-2 - gradient[index]) < 1e-3, "logit \(index)")
-        }
     }
 }

@@ -19,3 +19,25 @@ public func nearestRows(queries: [Float], references: [Float], dimension: Int) -
     }
     return result
 }
+
+/// For each query row, the Euclidean distance to the closest reference row.
+public func nearestDistances(queries: [Float], references: [Float], dimension: Int) -> [Float] {
+    precondition(dimension > 0 && queries.count % dimension == 0 && references.count % dimension == 0 && !references.isEmpty)
+    var result = [Float](repeating: 0, count: queries.count / dimension)
+    let referenceCount = references.count / dimension
+    forEachSquaredDistanceRow(queries: queries, references: references, dimension: dimension) { query, distances in
+        var best = Float.infinity
+        for j in 0..<referenceCount { best = min(best, distances[j]) }
+        result[query] = best.squareRoot()
+    }
+    return result
+}
+
+/// Mean and median of a non-empty list of distances.
+public func meanAndMedian(_ values: [Float]) -> (mean: Double, median: Double) {
+    precondition(!values.isEmpty)
+    let sorted = values.sorted()
+    let middle = sorted.count / 2
+    let median = sorted.count % 2 == 1 ? Double(sorted[middle]) : (Double(sorted[middle - 1]) + Double(sorted[middle])) / 2
+    return (values.reduce(0) { $0 + Double($1) } / Double(values.count), median)
+}

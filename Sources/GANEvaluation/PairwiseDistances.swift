@@ -27,3 +27,19 @@ func forEachDistanceBatch(queries: [Float], references: [Float], dimension: Int,
         }
     }
 }
+
+/// Like `forEachDistanceBatch`, but `body` sees each query's squared Euclidean distances to
+/// every reference row (clipped at 0 against round-off): `body(query, distances)`.
+func forEachSquaredDistanceRow(queries: [Float], references: [Float], dimension: Int,
+                               _ body: (_ query: Int, _ distances: UnsafeMutablePointer<Float>) -> Void) {
+    let queryNorms = rowSquaredNorms(queries, dimension: dimension)
+    let referenceNorms = rowSquaredNorms(references, dimension: dimension)
+    let referenceCount = referenceNorms.count
+    forEachDistanceBatch(queries: queries, references: references, dimension: dimension, batchSize: 256) { start, rows, products in
+        for row in 0..<rows {
+            let distances = products + row * referenceCount, norm = queryNorms[start + row]
+            for j in 0..<referenceCount { distances[j] = max(distances[j] + norm + referenceNorms[j], 0) }
+            body(start + row, distances)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import GANData
+
+/// What the evaluation needs of a generative model, passed down by the module that loads
+/// model files (GANZoo), so this module does not depend on it.
+public struct EvaluatedModel {
+    /// Where the weights came from (reported in results).
+    public var path: String
+    /// Pixels in one sample.
+    public var sampleSize: Int
+    /// The data the model was trained on, a folder or a dataset name: nil for the shipped subset.
+    public var dataPath: String?
+    /// The labels it was trained on: nil for all.
+    public var digits: [Int]?
+    /// True when it trained without the held-out images (so they may choose sigma).
+    public var holdOutValidation: Bool
+    /// The one place the held-out split is made: training images -> (training, held out).
+    public var validationSplit: (Dataset) -> (training: Dataset, validation: Dataset)
+    /// `count` samples [count, sampleSize] from the noise stream seeded by `seed`.
+    public var sample: (_ count: Int, _ seed: UInt64) -> [Float]
+
+    public init(path: String, sampleSize: Int, dataPath: String?, digits: [Int]?, holdOutValidation: Bool,
+                validationSplit: @escaping (Dataset) -> (training: Dataset, validation: Dataset),
+                sample: @escaping (_ count: Int, _ seed: UInt64) -> [Float]) {
+        self.path = path
+        self.sampleSize = sampleSize
+        self.dataPath = dataPath
+        self.digits = digits
+        self.holdOutValidation = holdOutValidation
+        self.validationSplit = validationSplit
+        self.sample = sample
+    }
+}
+
+/// An evaluation that cannot run as asked (wrong sizes, no classifier for the data).
+public struct EvaluationError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
