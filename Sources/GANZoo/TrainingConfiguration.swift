@@ -22,9 +22,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var problem = Problem()
     /// Labels to train on (e.g. [4]); nil for all.
     public var digits: [Int]?
-    /// Dataset folder; nil for the shipped MNIST subset.
+    /// A dataset name (`mnist`, `mnist-subset`, `fashion-mnist`) or folder; nil for the shipped MNIST subset.
     public var dataPath: String?
-    /// Train without the last sixth of each label's training images, the held-out set on which
+    /// Train without the validation images (`validationSplit`), the held-out set on which
     /// `gan evaluate --metric parzen` chooses sigma (as the paper trained on MNIST's first 50,000
     /// and held out the last 10,000). The zoo's models do; the quick default run does not.
     public var holdOutValidation = false

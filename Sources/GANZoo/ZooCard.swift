@@ -12,7 +12,9 @@ public enum ZooCard {
         let m = metrics
         let labels = m.labels.map { "labels " + $0.map(String.init).joined(separator: ", ") } ?? "all labels"
         let data = m.data == Classifier.shippedSubsetLabel ? "the shipped MNIST subset (`data/mnist-subset`)" : "`\(m.data)`"
-        let held = configuration.holdOutValidation ? "; the last sixth of each label's training images held out to choose sigma" : ""
+        let heldRows = configuration.validationSplit == .lastRows
+            ? "the last sixth of the training images (MNIST's train[50000:60000], as the paper)" : "the last sixth of each label's training images"
+        let held = configuration.holdOutValidation ? "; \(heldRows) held out to choose sigma" : ""
         let shares = m.frechet.classShares.enumerated().filter { $0.element >= 0.005 }
             .sorted { $0.element > $1.element }
             .map { String(format: "%d: %.1f%%", $0.offset, 100 * $0.element) }.joined(separator: ", ")

@@ -12,7 +12,8 @@ struct Evaluate: ParsableCommand {
         discussion: """
             parzen: draws --samples images from the generator, picks the kernel width sigma from 10 values \
             between 0.1 and 1.0 (log-spaced) by the mean log-likelihood of the first --validation held-out \
-            images (the last sixth of each label's training images), then reports the mean log-likelihood \
+            images (the model's validation split: the last sixth of each label's training images, or \
+            MNIST's train[50000:60000] for a recipe with validationSplit last-rows), then reports the mean log-likelihood \
             of the test images and its standard error; beside it the same estimate with real held-out images \
             and with real training images (a memoriser) as centres, and the distances of 1,000 samples and \
             1,000 test images to their nearest training image. frechet: the Frechet distance between the \
