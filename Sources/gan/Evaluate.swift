@@ -60,9 +60,15 @@ struct Evaluate: ParsableCommand {
     @Option(help: "frechet: the classifier whose penultimate features are compared. (default: the zoo's classifier trained on the data: models/mnist-classifier or models/fashion-classifier)")
     var classifier: String?
 
+    /// Generated samples and held-out images are held in memory ([count, 784] floats each, and
+    /// nearest-neighbour searches over them), so their counts are bounded.
+    static let maximumSamples = 100_000
+
     func validate() throws {
         guard (weights == nil) != (model == nil) else { throw ValidationError("pass either --weights FILE or --model NAME") }
-        guard samples >= 1, validation >= 1 else { throw ValidationError("--samples and --validation must be at least 1") }
+        guard (1...Self.maximumSamples).contains(samples), (1...Self.maximumSamples).contains(validation) else {
+            throw ValidationError("--samples and --validation must be in 1...\(Self.maximumSamples)")
+        }
         if let testLimit, testLimit < 1 { throw ValidationError("--test-limit must be at least 1") }
     }
 
