@@ -33,6 +33,17 @@ extension Classifier {
         public init() {}
     }
 
+    /// One Adam step on `labels.count` images at `batch` ([rows, inputSize]); `gradient` holds
+    /// at least [rows, classes]. Returns the batch's mean loss.
+    public func step(_ batch: UnsafePointer<Float>, labels: ArraySlice<UInt8>, gradient: Tensor, optimizer: any Optimizer) -> Float {
+        let logits = network.forward(batch, batchSize: labels.count, phase: .training)
+        let loss = Self.softmaxCrossEntropy(logits: logits, labels: labels, classes: classes, gradient: gradient.pointer)
+        network.zeroGradients()
+        network.backward(gradient.pointer, needs: .parameters)
+        optimizer.step()
+        return loss
+    }
+
     /// Trains on `data` (labels must be below `classes`); `epochDone(epoch, meanLoss)` reports
     /// progress. Returns the last epoch's mean loss.
     @discardableResult
@@ -59,11 +70,7 @@ extension Classifier {
                         labels[row] = data.labels[index]
                     }
                 }
-                let logits = network.forward(batch.pointer, batchSize: rows, phase: .training)
-                sum += Self.softmaxCrossEntropy(logits: logits, labels: labels[0..<rows], classes: classes, gradient: gradient.pointer)
-                network.zeroGradients()
-                network.backward(gradient.pointer, needs: .parameters)
-                optimizer.step()
+                sum += step(batch.pointer, labels: labels[0..<rows], gradient: gradient, optimizer: optimizer)
                 batches += 1
                 start += rows
             }

@@ -73,7 +73,7 @@ public struct Benchmark {
     }
 
     /// Calls `body` repeatedly for about `seconds`; returns calls per second.
-    private func timedRate(_ body: () -> Void) -> Double {
+    func timedRate(_ body: () -> Void) -> Double {
         let start = Date()
         var count = 0
         repeat {

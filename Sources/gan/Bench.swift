@@ -30,12 +30,24 @@ struct Bench: ParsableCommand {
     @Option(help: "Also write the results as JSON to this file.")
     var json: String?
 
+    @Flag(help: "Measure the evaluation's LeNet classifier (convolutions) instead of the GANs: training steps/s against sgemm on its products.")
+    var classifier = false
+
     static let seedMLP = #"{"generatorHiddenSizes":[128],"discriminatorHiddenSizes":[128],"generatorActivation":"relu","discriminatorActivation":"relu","discriminatorKeepProbability":1}"#
+
+    func validate() throws {
+        guard batchSize.allSatisfy({ (1...4096).contains($0) }) else { throw ValidationError("--batch-size must be in 1...4096") }
+        guard threads.allSatisfy({ (0...256).contains($0) }) else { throw ValidationError("--threads must be in 0...256") }
+        guard (1...100).contains(repeats), seconds > 0, seconds <= 600 else {
+            throw ValidationError("--repeats must be in 1...100 and --seconds in (0, 600]")
+        }
+    }
 
     func run() throws {
         if let json { try checkWritable(json, flag: "--json") }
-        let architectures = arch.isEmpty ? ["seed-mlp"] + Registry.architectures.map(\.name) : arch
         let benchmark = Benchmark(seconds: seconds, repeats: repeats)
+        if classifier { return try runClassifier(benchmark) }
+        let architectures = arch.isEmpty ? ["seed-mlp"] + Registry.architectures.map(\.name) : arch
         var results: [Benchmark.Result] = []
         say("architecture     batch threads     it/s  (BLAS limit)  GFLOP/it  GFLOP/s  of limit   samples/s")
         for name in architectures {
@@ -56,5 +68,19 @@ struct Bench: ParsableCommand {
         if let json {
             try writeAtomically(Array(ConfigurationCoding.encode(results, pretty: true).utf8), to: json)
         }
+    }
+
+    func runClassifier(_ benchmark: Benchmark) throws {
+        var results: [Benchmark.ClassifierResult] = []
+        say("classifier  batch threads   steps/s  (BLAS limit)  GFLOP/step  GFLOP/s  of limit")
+        for batch in batchSize.isEmpty ? [64] : batchSize {
+            for threadCount in threads.isEmpty ? [1, 2] : threads {
+                let result = benchmark.runClassifier(batchSize: batch, threads: threadCount)
+                results.append(result)
+                say(String(format: "lenet       %5d %7d  %8.1f  (%8.1f)  %10.4f  %7.1f  %7.1f%%", batch, threadCount, result.stepsPerSecond,
+                           result.blasLimitStepsPerSecond, result.gflopPerStep, result.achievedGFLOPS, 100 * result.fractionOfBLASLimit))
+            }
+        }
+        if let json { try writeAtomically(Array(ConfigurationCoding.encode(results, pretty: true).utf8), to: json) }
     }
 }

@@ -61,9 +61,15 @@ struct Evaluate: ParsableCommand {
     @Option(help: "frechet: the classifier whose penultimate features are compared. (default: the zoo's classifier trained on the data: models/mnist-classifier or models/fashion-classifier)")
     var classifier: String?
 
+    /// Generated samples and held-out images are held in memory ([count, 784] floats each, and
+    /// nearest-neighbour searches over them), so their counts are bounded.
+    static let maximumSamples = 100_000
+
     func validate() throws {
         guard (weights == nil) != (model == nil) else { throw ValidationError("pass either --weights FILE or --model NAME") }
-        guard samples >= 1, validation >= 1 else { throw ValidationError("--samples and --validation must be at least 1") }
+        guard (1...Self.maximumSamples).contains(samples), (1...Self.maximumSamples).contains(validation) else {
+            throw ValidationError("--samples and --validation must be in 1...\(Self.maximumSamples)")
+        }
         if let testLimit, testLimit < 1 { throw ValidationError("--test-limit must be at least 1") }
     }
 
@@ -79,40 +85,50 @@ struct Evaluate: ParsableCommand {
             let bar = ProgressBar(label: "parzen test")
             let result = try evaluation.parzen(samples: samples, validation: validation, seed: seed) { bar.update($0, of: $1) }
             bar.finish()
-            say(String(format: "parzen log-likelihood %.1f +/- %.1f (sigma %.3f; %d test images, %d samples, %d validation images; %.1f s)",
-                       result.mean, result.standardError, result.sigma, result.testImages, result.samples,
-                       result.validationImages, result.seconds))
-            if result.sigmaChosenOnTrainingImages {
-                say("note: the model was trained on the held-out images that chose sigma (train with --hold-out-validation to avoid it)")
-            }
-            for line in result.references ?? [] {
-                say(String(format: "  reference, %@ as centres: %.1f +/- %.1f (sigma %.3f; %d centres)",
-                           line.centres, line.mean, line.standardError, line.sigma, line.count))
-            }
-            if let n = result.nearestTraining {
-                say(String(format: "  distance to the nearest of %d training images: %d samples mean %.2f median %.2f; %d test images mean %.2f median %.2f",
-                           n.trainingImages, n.samples, n.samplesMean, n.samplesMedian, n.testImages, n.testMean, n.testMedian))
-            }
+            Self.report(result)
             encoded = ConfigurationCoding.encode(result, pretty: true)
         case .frechet:
             let result = try evaluation.frechet(samples: samples, seed: seed, classifier: classifier)
-            say(String(format: "frechet distance %.2f (classifier features; %d test images, %d samples; %.1f s)",
-                       result.distance, result.testImages, result.samples, result.seconds))
-            if let kid = result.kid {
-                say(String(format: "KID %.4f +/- %.4f (%d subsets of %d)", kid.mean, kid.standardDeviation, kid.subsets, kid.subsetSize))
-            }
-            if let pr = result.precisionRecall {
-                say(String(format: "precision %.3f (quality), recall %.3f (diversity) (k = %d, %d of each)", pr.precision, pr.recall, pr.k, pr.count))
-            }
-            if let real = result.heldOutImages {
-                say(String(format: "  the same with %d real held-out images for samples: frechet %.2f, KID %.4f +/- %.4f, precision %.3f, recall %.3f",
-                           real.images, real.distance, real.kid.mean, real.kid.standardDeviation,
-                           real.precisionRecall.precision, real.precisionRecall.recall))
-            }
-            say("generated classes: " + result.classShares.enumerated()
-                .map { String(format: "%d: %.1f%%", $0.offset, 100 * $0.element) }.joined(separator: "  "))
+            Self.report(result)
             encoded = ConfigurationCoding.encode(result, pretty: true)
         }
         if let json { try writeAtomically(Array(encoded.utf8) + [10], to: json) }
+    }
+
+    /// The Parzen figure, then its reference lines and nearest-neighbour distances.
+    static func report(_ result: ParzenResult) {
+        say(String(format: "parzen log-likelihood %.1f +/- %.1f (sigma %.3f; %d test images, %d samples, %d validation images; %.1f s)",
+                   result.mean, result.standardError, result.sigma, result.testImages, result.samples,
+                   result.validationImages, result.seconds))
+        if result.sigmaChosenOnTrainingImages {
+            say("note: the model was trained on the held-out images that chose sigma (train with --hold-out-validation to avoid it)")
+        }
+        for line in result.references ?? [] {
+            say(String(format: "  reference, %@ as centres: %.1f +/- %.1f (sigma %.3f; %d centres)",
+                       line.centres, line.mean, line.standardError, line.sigma, line.count))
+        }
+        if let n = result.nearestTraining {
+            say(String(format: "  distance to the nearest of %d training images: %d samples mean %.2f median %.2f; %d test images mean %.2f median %.2f",
+                       n.trainingImages, n.samples, n.samplesMean, n.samplesMedian, n.testImages, n.testMean, n.testMedian))
+        }
+    }
+
+    /// The scores in classifier features, what real held-out images score, and the class shares.
+    static func report(_ result: FrechetResult) {
+        say(String(format: "frechet distance %.2f (classifier features; %d test images, %d samples; %.1f s)",
+                   result.distance, result.testImages, result.samples, result.seconds))
+        if let kid = result.kid {
+            say(String(format: "KID %.4f +/- %.4f (%d subsets of %d)", kid.mean, kid.standardDeviation, kid.subsets, kid.subsetSize))
+        }
+        if let pr = result.precisionRecall {
+            say(String(format: "precision %.3f (quality), recall %.3f (diversity) (k = %d, %d of each)", pr.precision, pr.recall, pr.k, pr.count))
+        }
+        if let real = result.heldOutImages {
+            say(String(format: "  the same with %d real held-out images for samples: frechet %.2f, KID %.4f +/- %.4f, precision %.3f, recall %.3f",
+                       real.images, real.distance, real.kid.mean, real.kid.standardDeviation,
+                       real.precisionRecall.precision, real.precisionRecall.recall))
+        }
+        say("generated classes: " + result.classShares.enumerated()
+            .map { String(format: "%d: %.1f%%", $0.offset, 100 * $0.element) }.joined(separator: "  "))
     }
 }

@@ -166,6 +166,13 @@ struct CommandLineTests {
         #expect(missing.status != 0 && missing.stderr.hasPrefix("Error: unknown zoo model 'nope'"), "\(missing.output)")
     }
 
+    @Test func evaluateCountsAreBounded() throws {
+        for flags in [["--samples", "0"], ["--samples", "100001"], ["--validation", "1000000000"]] {
+            let run = try Support.run(Support.ganBinary ?? "/bin/false", ["evaluate", "--model", "mlp-digit4"] + flags)
+            #expect(run.status != 0 && run.stderr.contains("Error: --samples and --validation must be in 1...100000"), "\(flags): \(run.output)")
+        }
+    }
+
     @Test func classifierFlagsAreChecked() throws {
         let folder = Support.temporaryFolder()
         let sizes = try Self.gan("classifier", "--data", "data/mnist-subset", "--sizes", "16,32", "--out", folder + "/c.h5")

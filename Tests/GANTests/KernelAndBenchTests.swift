@@ -39,6 +39,18 @@ struct KernelAndBenchTests {
         #expect(result.iterationsPerSecond > 0 && result.blasLimitIterationsPerSecond > 0 && result.samplesPerSecond > 0)
         #expect(result.fractionOfBLASLimit > 0 && result.fractionOfBLASLimit < 1.5)
     }
+
+    /// The LeNet classifier's step, counted the same way: each convolution is one product
+    /// forward and one for its kernel gradient, plus one for its input gradient except in the
+    /// first layer (nothing below it trains); each dense layer three.
+    @Test func classifierStepFLOPsMatchTheAnalyticCount() {
+        let result = Benchmark(seconds: 0.01, repeats: 1).runClassifier(batchSize: 4, threads: 1)
+        let conv1 = 2.0 * 28 * 28 * (5 * 5 * 1) * 16, conv2 = 2.0 * 10 * 10 * (5 * 5 * 16) * 32
+        let dense1 = 2.0 * 800 * 128, dense2 = 2.0 * 128 * 10
+        let perImage = 2 * conv1 + 3 * conv2 + 3 * dense1 + 3 * dense2
+        #expect(abs(result.gflopPerStep - 4 * perImage / 1e9) < 1e-12)
+        #expect(result.stepsPerSecond > 0 && result.fractionOfBLASLimit > 0 && result.fractionOfBLASLimit < 1.5)
+    }
 }
 
 @Suite("Split matrix products")
