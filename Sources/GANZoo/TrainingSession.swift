@@ -94,12 +94,28 @@ public final class TrainingSession {
     public static func loadData(_ configuration: TrainingConfiguration) throws -> Dataset {
         let folder = try DatasetFolder.resolve(configuration.dataPath)
         var data = try folder.load(.train)
+        try checkSplit(data, configuration.validationSplit, source: folder.path)
         // Split before filtering labels: the held-out rows are the same whichever labels train.
         if configuration.holdOutValidation { data = data.splitValidation(configuration.validationSplit).training }
         if let digits = configuration.digits {
             data = try data.filtered(labels: Set(digits.map { UInt8($0) }), source: folder.path)
         }
         return data
+    }
+
+    /// `last-rows` on a set sorted by label (the shipped subset) would hold out whole labels:
+    /// refused, since neither training nor the Parzen width would then see every label.
+    static func checkSplit(_ data: Dataset, _ split: ValidationSplit, source: String) throws {
+        guard split == .lastRows else { return }
+        let (training, validation) = data.splitValidation(split)
+        let all = Set(data.labels), trained = Set(training.labels), held = Set(validation.labels)
+        func names(_ labels: Set<UInt8>) -> String { labels.sorted().map(String.init).joined(separator: ", ") }
+        let untrained = all.subtracting(trained), unheld = all.subtracting(held)
+        guard untrained.isEmpty && unheld.isEmpty else {
+            throw TrainingError.invalidConfiguration(
+                "\(source): validationSplit last-rows trains on no image of label(s) \(names(untrained)) and holds out none of "
+                + "label(s) \(names(unheld)) (the set is sorted by label); use per-label")
+        }
     }
 
     /// Ends the run at the epoch just completed (a plateau stop): the recorded total becomes this

@@ -25,9 +25,11 @@ public struct WeightsReport {
         lines.append("  problem:       samples \(problem.sampleShape.map(String.init).joined(separator: "x")), "
                      + "latent \(problem.latentSize), noise \(problem.noise.kind.rawValue)(scale \(problem.noise.scale))")
         let digits = configuration.digits.map { $0.map(String.init).joined(separator: ",") } ?? "all"
-        lines.append("  data:          \(configuration.dataPath ?? "shipped MNIST subset"), labels \(digits)")
+        let held = configuration.holdOutValidation ? "validation \(configuration.validationSplit.rawValue) held out" : "no images held out"
+        lines.append("  data:          \(configuration.dataPath ?? "shipped MNIST subset"), labels \(digits), \(held)")
         lines.append("  training:      epoch \(contents.position.epoch) of \(configuration.epochs), step \(contents.position.step), "
                      + "batch \(configuration.batchSize), k \(configuration.k), \(configuration.mode.rawValue), "
+                     + "D objective \(configuration.discriminatorObjective.rawValue), "
                      + "seed \(configuration.seed), threads \(configuration.threads)")
         for (role, optimizer) in [("G", configuration.generatorOptimizer), ("D", configuration.discriminatorOptimizer)] {
             lines.append("  optimizer \(role):   \(ConfigurationCoding.encode(optimizer))")

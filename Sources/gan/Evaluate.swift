@@ -34,7 +34,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "What to measure.")
     var metric: Metric = .parzen
 
-    @Option(help: "Folder of MNIST-style IDX files. (default: the data the model was trained on)")
+    @Option(help: "A dataset name (mnist, mnist-subset, fashion-mnist) or a folder of MNIST-style IDX files. (default: the data the model was trained on)")
     var data: String?
 
     @Option(help: "Evaluate on this label (repeatable). (default: the labels the model was trained on)")

@@ -22,7 +22,11 @@ struct Plot: ParsableCommand {
             throw CLIError("--csv: give 1 to \(LinePlot.maximumSeries) logs, got \(logs.count)")
         }
         try checkWritable(out, flag: "--out")
-        let series = try logs.map { try LinePlot.Series(points: Self.points(of: $0)) }
+        let series = try logs.map { log in
+            let points = try Self.points(of: log)
+            guard !points.isEmpty else { throw CLIError("--csv \(log): no rows yet (only the header)") }
+            return LinePlot.Series(points: points)
+        }
         try writeAtomically(LinePlot(series: series).png, to: out)
     }
 

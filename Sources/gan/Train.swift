@@ -192,6 +192,10 @@ struct Train: ParsableCommand {
         // `--epochs N` equal to a checkpoint's completed epochs ends the run there: the file
         // written is that checkpoint as a finished run of N epochs (a run cut short on purpose).
         let endsHere = epochs == session.position.epoch && session.position.epochStep == 0
+        if let epochs, epochs < session.position.epoch {
+            throw CLIError("--epochs \(epochs): \(path) has already trained \(session.position.epoch) epochs; "
+                           + "pass --epochs \(session.position.epoch) to end the run there, or more to train on")
+        }
         if session.isFinished && !endsHere {
             throw CLIError("\(path) has already finished \(session.position.epoch) of \(session.configuration.epochs) epochs; "
                            + "pass --epochs N with N > \(session.position.epoch) to train on")

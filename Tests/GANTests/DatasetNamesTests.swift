@@ -75,11 +75,20 @@ struct DatasetNamesTests {
             try FileManager.default.copyItem(atPath: mnist + "/\(name).gz", toPath: root + "/mnist/\(name).gz")
         }
         let damaged = root + "/mnist/t10k-labels-idx1-ubyte.gz"
-        let bad = Array("not gzip".utf8)
-        try Data(bad).write(to: URL(fileURLWithPath: damaged))
-        let run = try Self.fetch(root: root, source: Self.sourceFolder())
-        #expect(run.status == 1 && Self.errorLine(run).contains(damaged), "\(run.output)")
-        #expect(try Array(Data(contentsOf: URL(fileURLWithPath: damaged))) == bad, "the damaged file is left for the user")
+        let source = try Self.sourceFolder()
+        // Not gzip at all; then a gzip stream broken in the middle (zlib's own error).
+        var broken = try Array(Data(contentsOf: URL(fileURLWithPath: damaged)))
+        broken[broken.count / 2] ^= 0xFF
+        for bad in [Array("not gzip".utf8), broken] {
+            try Data(bad).write(to: URL(fileURLWithPath: damaged))
+            let run = try Self.fetch(root: root, source: source)
+            #expect(run.status == 1 && Self.errorLine(run).contains(damaged), "\(run.output)")
+            #expect(!run.stderr.contains("Traceback"), "\(run.output)")
+            #expect(try Array(Data(contentsOf: URL(fileURLWithPath: damaged))) == bad, "the damaged file is left for the user")
+        }
+        try FileManager.default.removeItem(atPath: damaged)
+        let list = try Support.run(try #require(Support.ganBinary), ["data", "list"], environment: ["GAN_ZOO_DATA_ROOT": root])
+        #expect(list.stdout.contains("mnist          missing"), "a set with a file missing is not present: \(list.output)")
     }
 
     @Test func aNamedSetThatIsMissingSaysHowToGetIt() throws {
@@ -88,6 +97,11 @@ struct DatasetNamesTests {
                                   environment: ["GAN_ZOO_DATA_ROOT": root])
         #expect(run.status == 1, "\(run.output)")
         #expect(Self.errorLine(run).contains("get it with: gan data fetch mnist"), "\(run.output)")
+        let misspelt = try Support.run(try #require(Support.ganBinary), ["train", "--data", "MNIST", "--epochs", "1"])
+        #expect(misspelt.status == 1 && Self.errorLine(misspelt).contains("neither a dataset name (known: mnist"), "\(misspelt.output)")
+        let sorted = try Support.run(try #require(Support.ganBinary),
+                                     ["train", "--validation-split", "last-rows", "--hold-out-validation", "--epochs", "1"])
+        #expect(sorted.status == 1 && Self.errorLine(sorted).contains("trains on no image of label(s) 9 and holds out none of label(s) 0, 1, 2, 3, 4, 5, 6, 7"), "\(sorted.output)")
         let unknown = try Support.run(try #require(Support.ganBinary), ["data", "fetch", "cifar"])
         #expect(unknown.status != 0 && Self.errorLine(unknown).contains("known: mnist, mnist-subset, fashion-mnist"))
         #expect(try DatasetFolder.resolve("mnist-subset").path == DatasetFolder.shippedSubset().path)
