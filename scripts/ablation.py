@@ -29,7 +29,7 @@ BEGIN, END = "<!-- ablation:begin (scripts/ablation.py writes this table; do not
 # (batch 16, lr 0.1, no decay) maxout-dropout with the non-saturating loss diverged after 2,408 steps.
 # The subset recipe of the paper's model (the zoo's paper-mnist now trains on the full MNIST):
 # the shipped subset, the per-label validation sixth, D's objective the sum of the halves.
-REFERENCE = {"maxout-dropout": "scripts/recipes/paper-mnist-subset.json"}
+REFERENCE = {"maxout-dropout": "docs/retired/paper-mnist-subset/recipe.json"}
 
 # The paper's Table 1, MNIST column (Parzen window log-likelihood, mean +/- standard error).
 PAPER = [("Adversarial nets (the paper)", "225 ± 2"), ("Deep GSN", "214 ± 1.1"), ("DBN", "138 ± 2"),
