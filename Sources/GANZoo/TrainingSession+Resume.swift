@@ -88,10 +88,10 @@ extension TrainingSession {
         for (stateName, tensors) in optimizer.state {
             let stateGroup = try group.group(stateName)
             for ((layer, parameter), tensor) in zip(trainable, tensors) {
-                let (shape, values) = try stateGroup.group(layer).readFloats(parameter.key)
-                guard shape == tensor.shape else {
+                let (_, values) = try stateGroup.group(layer).readFloats(parameter.key, expecting: tensor.shape)
+                guard values.allSatisfy(\.isFinite) else {
                     throw HDF5Error(file: group.file, object: "\(stateGroup.path)/\(layer)/\(parameter.key)",
-                                    reason: "shape \(shape) does not match the expected \(tensor.shape)")
+                                    reason: "holds NaN or infinite values")
                 }
                 tensor.copy(from: values)
             }
