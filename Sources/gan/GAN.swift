@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GANZoo
 
 @main
@@ -8,4 +9,11 @@ struct GAN: ParsableCommand {
         abstract: "Train, sample and inspect generative adversarial nets (Goodfellow et al. 2014).",
         version: GANZooVersion.string,
         subcommands: [List.self, Train.self, Sample.self, Inspect.self, Evaluate.self, ZooCommand.self, DataCommand.self, Plot.self, ClassifierCommand.self, Bench.self])
+
+    /// A file size limit (`ulimit -f`) must fail a write with EFBIG, which becomes an `Error:`
+    /// line, rather than kill the process with SIGXFSZ.
+    static func main() {
+        signal(SIGXFSZ, SIG_IGN)
+        main(nil)
+    }
 }

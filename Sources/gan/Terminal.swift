@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import GANStorage
 
 /// A one-line progress bar on standard error, drawn only when it is a terminal.
 struct ProgressBar {
@@ -39,6 +40,11 @@ func checkWritable(_ path: String, flag: String) throws {
     }
     guard FileManager.default.isWritableFile(atPath: folder) else {
         throw CLIError("\(flag) \(path): the folder \(folder) is not writable")
+    }
+    do {
+        try AtomicFile.checkReplaceable(path)
+    } catch {
+        throw CLIError("\(flag) \(error)")
     }
 }
 
