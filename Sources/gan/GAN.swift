@@ -14,6 +14,18 @@ struct GAN: ParsableCommand {
     /// line, rather than kill the process with SIGXFSZ.
     static func main() {
         signal(SIGXFSZ, SIG_IGN)
-        main(nil)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            guard code != .success else { exit(withError: error) }  // --help, --version
+            // Messages may quote an input (a flag's value, a file's field): each line is cut to
+            // 300 characters, so a hostile input cannot fill a terminal or a log.
+            let lines = fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false)
+            let text = lines.map { $0.count > 300 ? $0.prefix(200) + " ... " + $0.suffix(80) : $0 }.joined(separator: "\n")
+            if !text.isEmpty { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+            Foundation.exit(code.rawValue)
+        }
     }
 }

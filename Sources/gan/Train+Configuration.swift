@@ -69,8 +69,11 @@ extension Train {
     }
 
     private func json(_ text: String, flag: String) throws -> JSONValue {
+        if let duplicate = JSONText.duplicateKey(in: text) {
+            throw CLIError("\(flag): the field \(duplicate) appears twice (which one was meant?)")
+        }
         guard let value = try? JSONValue(parsing: text), case .object = value else {
-            throw CLIError("\(flag): expected a JSON object such as '{\"generatorHiddenSizes\":[256]}', got \(text)")
+            throw CLIError("\(flag): expected a JSON object such as '{\"generatorHiddenSizes\":[256]}', got \(JSONText.excerpt(text))")
         }
         return value
     }
