@@ -48,6 +48,11 @@ func checkWritable(_ path: String, flag: String) throws {
     }
 }
 
+/// A numeric flag outside its range: an `Error:` line naming the flag, exit status 1.
+func checkRange(_ value: Int, _ range: ClosedRange<Int>, flag: String) throws {
+    guard range.contains(value) else { throw CLIError("\(flag) must lie in \(range.lowerBound)...\(range.upperBound), got \(value)") }
+}
+
 struct CLIError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
