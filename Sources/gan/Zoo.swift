@@ -98,6 +98,7 @@ struct ZooTrain: ParsableCommand {
         let out = self.out ?? model.trainedPath
         try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: out).deletingLastPathComponent().path,
                                                 withIntermediateDirectories: true)
+        catchInterrupts()
         try checkWritable(out, flag: "--out")
         if let samplesDir { try prepareSamplesFolder(samplesDir) }
         say("zoo model \(name): \(model.recipePath)")
