@@ -25,7 +25,9 @@ struct GAN: ParsableCommand {
             let lines = fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false)
             let text = lines.map { $0.count > 300 ? $0.prefix(200) + " ... " + $0.suffix(80) : $0 }.joined(separator: "\n")
             if !text.isEmpty { FileHandle.standardError.write(Data((text + "\n").utf8)) }
-            Foundation.exit(code.rawValue)
+            // Bad input of any kind, a flag's value as much as a file's content, exits 1
+            // (ArgumentParser's own is 64, EX_USAGE).
+            Foundation.exit(code == .validationFailure ? 1 : code.rawValue)
         }
     }
 }

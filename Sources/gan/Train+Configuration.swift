@@ -13,6 +13,7 @@ extension Train {
         if let recipe {
             let text = try TrainingConfiguration.recipeJSON(contentsOf: recipe)
             configuration = try TrainingConfiguration.recipe(json: text, source: recipe)
+            do { try configuration.validate() } catch { throw CLIError("\(recipe): \(error)") }
             if case .object(let fields)? = try? JSONValue(parsing: text), case .object(let problem)? = fields["problem"] {
                 recipeSetsNoise = problem["noise"] != nil
             }
