@@ -133,6 +133,7 @@ struct HostileFileTests {
         let outOfRange = "[" + (0..<399).map(String.init).joined(separator: ",") + ",400]"
         let cases = [("/state/epoch_sums:[NaN,0,0,0,0,0,0,0]", "/state/epoch_sums"),
                      ("/state/epoch_sums:[0,0,0,0,-1,1e300,0.5,0]", "/state/epoch_sums"),
+                     ("/state/history:[[NaN,0,0,0,0,0,0]]", "/state/history"),
                      ("/state/order:\(zeros)", "repeated"),
                      ("/state/order:\(outOfRange)", "out of range"),
                      ("/optimizer/generator/velocity/dense_0/bias:[" + Array(repeating: "NaN", count: 32).joined(separator: ",") + "]",

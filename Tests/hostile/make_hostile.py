@@ -144,10 +144,12 @@ def set_raw_json(f, arg):
 
 
 def set_dataset(f, arg):
-    # ARG is "path:json": the dataset's values replaced (same shape, same type).
+    # ARG is "path:json": the dataset's values replaced (same type; same shape when the count
+    # agrees, else the value's own shape).
     path, value = arg.split(":", 1)
     old = f[path]
-    data = np.array(json.loads(value), dtype=old.dtype).reshape(old.shape)
+    data = np.array(json.loads(value), dtype=old.dtype)
+    data = data.reshape(old.shape) if data.size == old.size else data  # else the value's own shape
     del f[path]
     f.create_dataset(path, data=data)
 
