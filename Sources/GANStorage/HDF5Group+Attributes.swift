@@ -64,7 +64,7 @@ extension HDF5Group {
         guard width >= 1, width <= HDF5Limits.maximumStringBytes, width * count <= 16 * HDF5Limits.maximumStringBytes else {
             throw attributeError(name, "has a string size of \(width) bytes, beyond the limit")
         }
-        guard Int(H5Aget_storage_size(attribute)) == width * count else {
+        guard Int(clamping: H5Aget_storage_size(attribute)) == width * count else {
             throw attributeError(name, "stores \(H5Aget_storage_size(attribute)) bytes, not the \(width * count) its type says")
         }
         let memoryType = H5Tcopy(type)

@@ -66,7 +66,7 @@ extension HDF5Group {
         }
         var chunk = [hsize_t](repeating: 0, count: max(shape.count, 1))
         guard H5Pget_chunk(properties, Int32(chunk.count), &chunk) == Int32(shape.count),
-              zip(chunk, shape).allSatisfy({ Int($0) == max($1, 1) }) else {
+              zip(chunk, shape).allSatisfy({ Int(clamping: $0) == max($1, 1) }) else {
             throw error(name, "is not stored as one chunk over the whole dataset, as GAN Zoo writes it")
         }
         if filters.contains(H5Z_FILTER_DEFLATE) {
@@ -97,7 +97,7 @@ extension HDF5Group {
         let origin = [hsize_t](repeating: 0, count: max(rank, 1))
         var stored: hsize_t = 0
         guard H5Dget_chunk_storage_size(dataset, origin, &stored) >= 0, stored > 0 else { return }  // never written
-        guard Int(stored) <= inflatedLimit + inflatedLimit / 8 + 1024 else {
+        guard Int(clamping: stored) <= inflatedLimit + inflatedLimit / 8 + 1024 else {
             throw error(name, "its compressed chunk (\(stored) bytes) is larger than its values could need; refused")
         }
         var raw = [UInt8](repeating: 0, count: Int(stored))

@@ -200,6 +200,7 @@ public final class HDF5Group {
         guard rank >= 0, rank <= HDF5Limits.maximumRank else { H5Dclose(dataset); throw error(name, "has an unreadable shape") }
         var dims = [hsize_t](repeating: 0, count: rank)
         H5Sget_simple_extent_dims(space, &dims, nil)
-        return (dataset, dims.map { Int($0) })
+        // A crafted file may declare sizes beyond Int: clamped, they fail the count limit next.
+        return (dataset, dims.map { Int(clamping: $0) })
     }
 }

@@ -146,6 +146,17 @@ struct HostileFileTests {
         }
     }
 
+    @Test func classifierFileSizesAreCheckedBeforeAllocating() throws {
+        let folder = try Hostile.workspace()
+        let shipped = Support.packageRoot + "/models/mnist-classifier/classifier.h5"
+        for (index, argument) in ["/:height:1000000000", "/:hidden_size:-5", "/:classes:100000"].enumerated() {
+            let path = try Hostile.make("set-attribute", argument, from: shipped, to: folder + "/classifier-\(index).h5")
+            let run = try Hostile.gan(["evaluate", "--weights", folder + "/seed.h5", "--metric", "frechet", "--classifier", path,
+                                       "--samples", "10", "--test-limit", "10"])
+            Hostile.expectRefused(run, naming: path, saying: "outside")
+        }
+    }
+
     // MARK: Class 6: attributes of other types than our writer's
 
     @Test func attributesOfUnexpectedTypesAndShapesAreRefused() throws {
