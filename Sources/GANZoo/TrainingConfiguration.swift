@@ -99,7 +99,8 @@ extension OptimizerConfiguration {
         func require(_ condition: Bool, _ message: String) throws(TrainingError) {
             if !condition { throw .invalidConfiguration("\(name) optimizer: " + message) }
         }
-        try require(learningRate > 0 && learningRate <= 1e3, "learningRate must lie in (0, 1000], got \(learningRate)")
+        // No upper bound: a huge rate diverges, which training reports (the tests use 1e30).
+        try require(learningRate > 0 && learningRate.isFinite, "learningRate must be positive and finite, got \(learningRate)")
         try require(momentum >= 0 && momentum < 1, "momentum must lie in [0, 1), got \(momentum)")
         try require(beta1 >= 0 && beta1 < 1, "beta1 must lie in [0, 1), got \(beta1)")
         try require(beta2 >= 0 && beta2 < 1, "beta2 must lie in [0, 1), got \(beta2)")
