@@ -199,6 +199,8 @@ struct HostileRunTests {
         let run = try Hostile.gan(["train", "--samples-dir", folder + "/grids", "--out", folder + "/w.h5"] + Self.tiny)
         Hostile.expectRefused(run, naming: "--samples-dir")
         #expect(!run.stderr.contains("NSCocoaErrorDomain"))
+        let checkpointFolder = try Hostile.gan(["train", "--checkpoint-dir", folder + "/grids", "--out", folder + "/w.h5"] + Self.tiny)
+        Hostile.expectRefused(checkpointFolder, naming: folder + "/grids", saying: "exists and is not a folder")
         #expect(!FileManager.default.fileExists(atPath: folder + "/w.h5"))
     }
 }
