@@ -53,6 +53,8 @@ struct HostileFileTests {
         // The FIFO itself as a weights file, a recipe or an IDX file: refused, never opened for a blocking read.
         Hostile.expectRefused(try Hostile.gan(["inspect", fifo], timeout: 20), naming: fifo, saying: "not a regular file")
         Hostile.expectRefused(try Hostile.gan(["train", "--recipe", fifo, "--print-recipe"], timeout: 20), naming: fifo)
+        Hostile.expectRefused(try Hostile.gan(["plot", "--csv", fifo, "--out", folder + "/plot.png"], timeout: 20), naming: fifo,
+                              saying: "not a regular file")
         let data = folder + "/data"
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         for name in ["train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
