@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "GANLayers", dependencies: ["GANTensor"]),
         .target(name: "GANCore", dependencies: ["GANLayers"]),
         .target(name: "GANData", dependencies: ["GANTensor", "CZlib"]),
-        .target(name: "GANStorage", dependencies: ["GANLayers", "CHDF5"]),
+        .target(name: "GANStorage", dependencies: ["GANLayers", "CHDF5", "CZlib"]),
         .target(name: "GANEvaluation", dependencies: ["GANLayers", "GANData", "GANStorage"]),
         .target(name: "GANImages", dependencies: ["CZlib"]),
         .target(name: "GANZoo", dependencies: [

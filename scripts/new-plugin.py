@@ -60,6 +60,14 @@ public struct {type}: Architecture {{
         self.configuration = configuration
     }}
 
+    /// Sizes are checked before anything is built (see Limits).
+    public func checkSizes(for problem: Problem) throws(ConfigurationError) {{
+        try ConfigurationCheck.layers([problem.latentSize] + configuration.generatorHiddenSizes + [problem.sampleSize],
+                                      network: "generator", plugin: Self.name)
+        try ConfigurationCheck.layers([problem.sampleSize] + configuration.discriminatorHiddenSizes + [1],
+                                      network: "discriminator", plugin: Self.name)
+    }}
+
     public func makeGenerator(for problem: Problem, rng: inout RandomGenerator) -> Network {{
         let stack = LayerStack(activation: .relu, initializer: configuration.initializer)
         let layers = stack.layers(input: problem.latentSize, hidden: configuration.generatorHiddenSizes,

@@ -46,6 +46,13 @@ public struct MLP: Architecture {
         self.configuration = configuration
     }
 
+    public func checkSizes(for problem: Problem) throws(ConfigurationError) {
+        try ConfigurationCheck.layers([problem.latentSize] + configuration.generatorHiddenSizes + [problem.sampleSize],
+                                      network: "generator", plugin: Self.name)
+        try ConfigurationCheck.layers([problem.sampleSize] + configuration.discriminatorHiddenSizes + [1],
+                                      network: "discriminator", plugin: Self.name)
+    }
+
     public func makeGenerator(for problem: Problem, rng: inout RandomGenerator) -> Network {
         let stack = LayerStack(activation: configuration.generatorActivation,
                                leakyReLUAlpha: configuration.leakyReLUAlpha, initializer: configuration.initializer)

@@ -39,7 +39,8 @@ public struct MaxoutDropout: Architecture {
     public init(configuration: Configuration) throws {
         try ConfigurationCheck.positive(configuration.generatorHiddenSizes, "generatorHiddenSizes", plugin: Self.name)
         try ConfigurationCheck.positive(configuration.discriminatorUnits, "discriminatorUnits", plugin: Self.name)
-        try ConfigurationCheck.positive([configuration.discriminatorPieces], "discriminatorPieces", plugin: Self.name)
+        try ConfigurationCheck.positive([configuration.discriminatorPieces], "discriminatorPieces", plugin: Self.name,
+                                        maximum: Limits.maximumPieces)
         try ConfigurationCheck.probability(configuration.inputKeepProbability, "inputKeepProbability", plugin: Self.name)
         try ConfigurationCheck.probability(configuration.hiddenKeepProbability, "hiddenKeepProbability", plugin: Self.name)
         for (field, scale) in [("generatorInitScale", configuration.generatorInitScale),
@@ -47,6 +48,13 @@ public struct MaxoutDropout: Architecture {
             throw ConfigurationError.invalid(plugin: Self.name, reason: "\(field) must be positive, got \(scale)")
         }
         self.configuration = configuration
+    }
+
+    public func checkSizes(for problem: Problem) throws(ConfigurationError) {
+        try ConfigurationCheck.layers([problem.latentSize] + configuration.generatorHiddenSizes + [problem.sampleSize],
+                                      network: "generator", plugin: Self.name)
+        try ConfigurationCheck.layers([problem.sampleSize] + configuration.discriminatorUnits + [1],
+                                      pieces: configuration.discriminatorPieces, network: "discriminator", plugin: Self.name)
     }
 
     public func makeGenerator(for problem: Problem, rng: inout RandomGenerator) -> Network {

@@ -75,7 +75,10 @@ static void *worker_main(void *argument) {
     return NULL;
 }
 
-static void ensure_workers(int count) {
+// Starts workers up to `count` and returns how many there are. When pthread_create fails
+// (a thread limit, no memory for a stack) the product goes on with the workers that exist, down
+// to none: waiting for a worker that was never created spun forever.
+static int ensure_workers(int count) {
     pthread_mutex_lock(&start_lock);
     while (started < count) {
         worker *w = &workers[started];
@@ -83,11 +86,13 @@ static void ensure_workers(int count) {
         pthread_cond_init(&w->wake, NULL);
         atomic_init(&w->generation, 0);
         atomic_init(&w->finished, 0);
-        pthread_create(&w->thread, NULL, worker_main, w);
+        if (pthread_create(&w->thread, NULL, worker_main, w) != 0) break;
         pthread_detach(w->thread);
         started++;
     }
+    int available = started;
     pthread_mutex_unlock(&start_lock);
+    return available;
 }
 
 void ganzoo_parallel_sgemm(int transA, int transB, int m, int n, int k, float alpha,
@@ -102,7 +107,13 @@ void ganzoo_parallel_sgemm(int transA, int transB, int m, int n, int k, float al
         return;
     }
     pthread_mutex_lock(&busy);
-    ensure_workers(threads - 1);
+    int workersAvailable = ensure_workers(threads - 1);
+    if (workersAvailable < threads - 1) threads = workersAvailable + 1;
+    if (threads <= 1 || extent < 16 * threads) {
+        pthread_mutex_unlock(&busy);
+        run(&whole);
+        return;
+    }
     int block = (extent + threads - 1) / threads;
     unsigned generations[MAX_WORKERS];
     for (int t = 1; t < threads; t++) {

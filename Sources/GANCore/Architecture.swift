@@ -21,6 +21,9 @@ public protocol Architecture: Sendable {
     /// Throws `ConfigurationError` when a field is out of range (a width of 0, say).
     init(configuration: Configuration) throws
 
+    /// Throws when a network for `problem` would pass `Limits` (`ConfigurationCheck.layers`
+    /// over each network's widths). Called before either make function, which may then allocate.
+    func checkSizes(for problem: Problem) throws(ConfigurationError)
     func makeGenerator(for problem: Problem, rng: inout RandomGenerator) -> Network
     func makeDiscriminator(for problem: Problem, rng: inout RandomGenerator) -> Network
 }
@@ -37,6 +40,7 @@ public struct AnyArchitecture: Sendable {
     public let configurationJSON: String
     private let generator: @Sendable (Problem, inout RandomGenerator) -> Network
     private let discriminator: @Sendable (Problem, inout RandomGenerator) -> Network
+    private let sizes: @Sendable (Problem) throws(ConfigurationError) -> Void
 
     public init<A: Architecture>(_ architecture: A) {
         name = A.name
@@ -44,6 +48,12 @@ public struct AnyArchitecture: Sendable {
         configurationJSON = ConfigurationCoding.encode(architecture.configuration)
         generator = { architecture.makeGenerator(for: $0, rng: &$1) }
         discriminator = { architecture.makeDiscriminator(for: $0, rng: &$1) }
+        sizes = { (problem) throws(ConfigurationError) in try architecture.checkSizes(for: problem) }
+    }
+
+    public func checkSizes(for problem: Problem) throws(ConfigurationError) {
+        try problem.validate()
+        try sizes(problem)
     }
 
     public func makeGenerator(for problem: Problem, rng: inout RandomGenerator) -> Network {

@@ -21,10 +21,13 @@ public enum ConfigurationCoding {
         do {
             override = try JSONSerialization.jsonObject(with: Data(json.utf8))
         } catch {
-            throw ConfigurationError.invalid(plugin: plugin, reason: "not valid JSON: \(json)")
+            throw ConfigurationError.invalid(plugin: plugin, reason: outOfRange(json) ?? "not valid JSON: \(JSONText.excerpt(json))")
         }
         guard let fields = override as? [String: Any] else {
-            throw ConfigurationError.invalid(plugin: plugin, reason: "expected a JSON object, got \(json)")
+            throw ConfigurationError.invalid(plugin: plugin, reason: "expected a JSON object, got \(JSONText.excerpt(json))")
+        }
+        if let duplicate = JSONText.duplicateKey(in: json) {
+            throw ConfigurationError.invalid(plugin: plugin, reason: "the field \(duplicate) appears twice (which one was meant?)")
         }
         try checkKnown(fields, against: base, defaults: defaults, path: "", plugin: plugin)
         let merged = deepMerge(base, fields)
@@ -32,8 +35,13 @@ public enum ConfigurationCoding {
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {
-            throw ConfigurationError.invalid(plugin: plugin, reason: describe(error))
+            throw ConfigurationError.invalid(plugin: plugin, reason: outOfRange(json) ?? describe(error))
         }
+    }
+
+    /// "field: the number N is out of range", when the text holds a number no field can take.
+    static func outOfRange(_ json: String) -> String? {
+        JSONText.outOfRangeNumber(in: json).map { "\($0.field): the number \(JSONText.excerpt($0.number, limit: 40)) is out of range" }
     }
 
     /// Fields of `fields` must exist in `base` (or be optional properties of `defaults`); nested

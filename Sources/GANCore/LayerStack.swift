@@ -73,9 +73,24 @@ public struct LayerStack {
 
 /// Shared range checks for plugin configurations.
 public enum ConfigurationCheck {
-    public static func positive(_ values: [Int], _ field: String, plugin: String) throws(ConfigurationError) {
-        if values.isEmpty || values.contains(where: { $0 <= 0 }) {
-            throw .invalid(plugin: plugin, reason: "\(field) must be positive, got \(values)")
+    /// Layer widths (or counts): at least one, each in 1...`Limits.maximumWidth`, at most
+    /// `Limits.maximumLayers` of them.
+    public static func positive(_ values: [Int], _ field: String, plugin: String,
+                                maximum: Int = Limits.maximumWidth) throws(ConfigurationError) {
+        if values.isEmpty || values.count > Limits.maximumLayers || values.contains(where: { $0 <= 0 || $0 > maximum }) {
+            let shown = values.count > 8 ? "\(values.count) values" : "\(values)"
+            throw .invalid(plugin: plugin, reason: "\(field) must hold 1 to \(Limits.maximumLayers) sizes in 1...\(maximum), got \(shown)")
+        }
+    }
+
+    /// Refuses a stack of layers of these widths (input, hidden..., output) when one of them
+    /// would hold more than `Limits.maximumLayerParameters` parameters: checked before the
+    /// network is built, so nothing is allocated.
+    public static func layers(_ widths: [Int], pieces: Int = 1, network: String, plugin: String) throws(ConfigurationError) {
+        for (input, output) in zip(widths, widths.dropFirst())
+        where Limits.product([input, output, pieces], limit: Limits.maximumLayerParameters) == nil {
+            throw .invalid(plugin: plugin, reason: "the \(network)'s \(input) x \(output)\(pieces > 1 ? " x \(pieces)" : "") layer would hold "
+                           + "more than \(Limits.maximumLayerParameters) parameters (the limit per layer)")
         }
     }
 

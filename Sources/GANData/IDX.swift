@@ -11,20 +11,29 @@ public struct IDXArray: Sendable, Equatable {
         self.bytes = bytes
     }
 
-    /// Reads a file, gzip or not.
+    /// The most data bytes an IDX file may hold: 1 GiB (MNIST's training images are 47 MB,
+    /// EMNIST's largest split 640 MB). Checked from the header, before inflating or allocating.
+    public static let maximumDataBytes = 1 << 30
+
+    /// Reads a file, gzip or not: at most `maximumDataBytes` plus a header from disk, and a gzip
+    /// stream is inflated only as far as its IDX header promises.
     public init(contentsOf path: String) throws(DataError) {
-        try self.init(parsing: CompressedFile.read(path), path: path)
+        try self.init(parsing: CompressedFile.read(path, limit: Self.maximumDataBytes + 64) { (prefix) throws(DataError) in
+            try Self.header(prefix, path: path).map { $0.headerSize + $0.dataBytes }
+        }, path: path)
     }
 
     /// Parses a file's bytes, inflating them first when they are gzip.
     public init(fileBytes bytes: [UInt8], path: String) throws(DataError) {
-        try self.init(parsing: CompressedFile.decode(bytes, path: path), path: path)
+        try self.init(parsing: CompressedFile.decode(bytes, path: path) { (prefix) throws(DataError) in
+            try Self.header(prefix, path: path).map { $0.headerSize + $0.dataBytes }
+        }, path: path)
     }
 
-    public init(parsing data: [UInt8], path: String) throws(DataError) {
-        guard data.count >= 4 else {
-            throw .corrupt(path: path, reason: "truncated: \(data.count) bytes, too short for an IDX header")
-        }
+    /// The shape, header size and data size an IDX header declares, once `data` holds the whole
+    /// header (nil before); a header that is wrong or declares more than `maximumDataBytes` throws.
+    static func header(_ data: [UInt8], path: String) throws(DataError) -> (shape: [Int], headerSize: Int, dataBytes: Int)? {
+        guard data.count >= 4 else { return nil }
         guard data[0] == 0, data[1] == 0 else {
             let magic = data[0..<4].map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
             throw .corrupt(path: path, reason: "wrong magic number 0x\(magic): not an IDX file")
@@ -37,20 +46,27 @@ public struct IDXArray: Sendable, Equatable {
             throw .corrupt(path: path, reason: "IDX file with \(rank) dimensions (expected 1 to 4)")
         }
         let headerSize = 4 + 4 * rank
-        guard data.count >= headerSize else {
-            throw .corrupt(path: path, reason: "truncated: header needs \(headerSize) bytes, file has \(data.count)")
-        }
+        guard data.count >= headerSize else { return nil }
         var shape: [Int] = []
         var total = 1
         for axis in 0..<rank {
             let offset = 4 + 4 * axis
             let size = Int(data[offset]) << 24 | Int(data[offset + 1]) << 16 | Int(data[offset + 2]) << 8 | Int(data[offset + 3])
             let (product, overflow) = total.multipliedReportingOverflow(by: size)
-            guard !overflow, product <= 1 << 34 else {
-                throw .corrupt(path: path, reason: "dimensions \(shape + [size]) are too large")
+            guard !overflow, product <= maximumDataBytes else {
+                throw .corrupt(path: path, reason: "dimensions \(shape + [size]) are too large (more than \(maximumDataBytes) bytes, the limit)")
             }
             shape.append(size)
             total = product
+        }
+        return (shape, headerSize, total)
+    }
+
+    public init(parsing data: [UInt8], path: String) throws(DataError) {
+        guard let (shape, headerSize, total) = try Self.header(data, path: path) else {
+            let needed = data.count >= 4 ? 4 + 4 * Int(data[3]) : 4
+            throw .corrupt(path: path, reason: needed == 4 ? "truncated: \(data.count) bytes, too short for an IDX header"
+                           : "truncated: header needs \(needed) bytes, file has \(data.count)")
         }
         let payload = data.count - headerSize
         guard payload == total else {

@@ -19,8 +19,17 @@ public final class HDF5File {
         get throws(HDF5Error) { try HDF5Group(owner: self, parent: id, openPath: "/") }
     }
 
+    /// Runs once, before the first HDF5 call: libhdf5 must not close files itself at exit. A
+    /// file whose flush failed (disk full, `ulimit -f`) cannot be closed, and the library's exit
+    /// handler dereferenced it (SIGSEGV after the `Error:` line). Every file is closed, or
+    /// abandoned and its temporary name removed, by our own code.
+    private static let library: Void = {
+        H5dont_atexit()
+    }()
+
     /// Creates (or truncates) a file for writing.
     public static func create(_ path: String) throws(HDF5Error) -> HDF5File {
+        _ = library
         ganzoo_h5_silence_errors()
         let access = strongCloseAccess()
         defer { H5Pclose(access) }
@@ -31,12 +40,17 @@ public final class HDF5File {
 
     /// Opens an existing file read-only, with a clear error for anything that is not HDF5.
     public static func open(_ path: String) throws(HDF5Error) -> HDF5File {
+        _ = library
         ganzoo_h5_silence_errors()
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw HDF5Error(file: path, object: "", reason: "no such file or not readable")
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        if size == 0 { throw HDF5Error(file: path, object: "", reason: "the file is empty (0 bytes)") }
+        // A FIFO or a device would block or never end: only regular files are opened.
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            throw HDF5Error(file: path, object: "", reason: "not a regular file (a FIFO, device or folder); refused")
+        }
+        if status.st_size == 0 { throw HDF5Error(file: path, object: "", reason: "the file is empty (0 bytes)") }
         if H5Fis_hdf5(path) <= 0 {
             throw HDF5Error(file: path, object: "", reason: "not an HDF5 file (no HDF5 signature)")
         }
@@ -63,39 +77,4 @@ public final class HDF5File {
     }
 
     deinit { H5Fclose(id) }
-}
-
-/// Writes a file under a temporary name in the same folder, flushes it to disk and renames it
-/// into place: a crash leaves the old file or the new one, never half a file under the real name.
-public enum AtomicFile {
-    public static func write(to path: String, _ body: (HDF5File) throws -> Void) throws {
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw HDF5Error(file: path, object: "", reason: "the folder \(folder) does not exist")
-        }
-        let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())"
-        do {
-            do {
-                let file = try HDF5File.create(temporary)
-                try body(file)
-                try file.flush()
-            }  // the file closes here, before it is synced and renamed
-            try syncFile(temporary)
-            guard rename(temporary, path) == 0 else {
-                throw HDF5Error(file: path, object: "", reason: "cannot rename the new file into place: \(String(cString: strerror(errno)))")
-            }
-        } catch {
-            unlink(temporary)
-            throw error
-        }
-    }
-
-    private static func syncFile(_ path: String) throws(HDF5Error) {
-        let descriptor = Foundation.open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw HDF5Error(file: path, object: "", reason: "cannot reopen to sync") }
-        defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw HDF5Error(file: path, object: "", reason: "fsync failed") }
-    }
 }

@@ -1,8 +1,11 @@
 import CHDF5
 import Foundation
 
-/// Attributes: UTF-8 variable-length strings (h5py reads them as `str`), string lists,
-/// 64-bit integers and doubles.
+/// Attributes: UTF-8 fixed-length strings (h5py reads them as `bytes`; files written before
+/// 2026-11 hold variable-length strings, which are still read), string lists, 64-bit integers
+/// and doubles. Reading checks each attribute's class, size and dataspace first and reads only
+/// the types this writer produces: a hostile file's attribute metadata reaches as little of
+/// libhdf5's type conversion as possible.
 extension HDF5Group {
     public func setAttribute(_ name: String, _ value: String) throws(HDF5Error) {
         try setStrings(name, [value], scalar: true)
@@ -44,37 +47,61 @@ extension HDF5Group {
         return values[0]
     }
 
-    /// Reads a string attribute, variable- or fixed-length, scalar or list.
+    /// Reads a string attribute, fixed- or variable-length, scalar or list, within
+    /// `HDF5Limits.maximumStrings` strings of `HDF5Limits.maximumStringBytes` bytes each.
     public func stringsAttribute(_ name: String) throws(HDF5Error) -> [String] {
         let attribute = try openAttribute(name)
         defer { H5Aclose(attribute) }
         let type = H5Aget_type(attribute)
+        guard type >= 0 else { throw attributeError(name, "has an unreadable type") }
         defer { H5Tclose(type) }
         guard H5Tget_class(type) == H5T_STRING else { throw attributeError(name, "is not a string") }
-        let count = elementCount(attribute)
+        let count = try elementCount(attribute, name, maximum: HDF5Limits.maximumStrings, rank: 1)
         if H5Tis_variable_str(type) > 0 {
-            let memoryType = variableStringType()
-            defer { H5Tclose(memoryType) }
-            var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
-            guard H5Aread(attribute, memoryType, &pointers) >= 0 else { throw attributeError(name, "cannot be read") }
-            defer { for pointer in pointers { H5free_memory(pointer) } }
-            return pointers.map { $0.map { String(cString: $0) } ?? "" }
+            return try variableStrings(attribute, name, count: count)
         }
         let width = H5Tget_size(type)
+        guard width >= 1, width <= HDF5Limits.maximumStringBytes, width * count <= 16 * HDF5Limits.maximumStringBytes else {
+            throw attributeError(name, "has a string size of \(width) bytes, beyond the limit")
+        }
+        guard Int(clamping: H5Aget_storage_size(attribute)) == width * count else {
+            throw attributeError(name, "stores \(H5Aget_storage_size(attribute)) bytes, not the \(width * count) its type says")
+        }
+        let memoryType = H5Tcopy(type)
+        defer { H5Tclose(memoryType) }
         var bytes = [UInt8](repeating: 0, count: width * count)
-        guard H5Aread(attribute, type, &bytes) >= 0 else { throw attributeError(name, "cannot be read") }
+        guard H5Aread(attribute, memoryType, &bytes) >= 0 else { throw attributeError(name, "cannot be read") }
         return (0..<count).map { index in
             let slice = bytes[(index * width)..<((index + 1) * width)].prefix { $0 != 0 }
             return String(decoding: slice, as: UTF8.self)
         }
     }
 
+    /// Old files' variable-length strings: the values live in the file's global heap, which
+    /// libhdf5 reads itself (the remaining attack surface, see the README).
+    private func variableStrings(_ attribute: hid_t, _ name: String, count: Int) throws(HDF5Error) -> [String] {
+        let memoryType = variableStringType()
+        defer { H5Tclose(memoryType) }
+        var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
+        guard H5Aread(attribute, memoryType, &pointers) >= 0 else { throw attributeError(name, "cannot be read") }
+        defer { for pointer in pointers { H5free_memory(pointer) } }
+        var strings: [String] = []
+        for pointer in pointers {
+            let length = pointer.map { strnlen($0, HDF5Limits.maximumStringBytes + 1) } ?? 0
+            guard length <= HDF5Limits.maximumStringBytes else { throw attributeError(name, "holds a string beyond the limit") }
+            strings.append(pointer.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: length), as: UTF8.self) } ?? "")
+        }
+        return strings
+    }
+
     public func intAttribute(_ name: String) throws(HDF5Error) -> Int {
         let attribute = try openAttribute(name)
         defer { H5Aclose(attribute) }
         let type = H5Aget_type(attribute)
+        guard type >= 0 else { throw attributeError(name, "has an unreadable type") }
         defer { H5Tclose(type) }
-        guard H5Tget_class(type) == H5T_INTEGER, elementCount(attribute) == 1 else {
+        guard H5Tget_class(type) == H5T_INTEGER, [1, 2, 4, 8].contains(H5Tget_size(type)),
+              (try? elementCount(attribute, name, maximum: 1, rank: 1)) == 1 else {
             throw attributeError(name, "is not an integer")
         }
         var value: Int64 = 0
@@ -86,9 +113,11 @@ extension HDF5Group {
         let attribute = try openAttribute(name)
         defer { H5Aclose(attribute) }
         let type = H5Aget_type(attribute)
+        guard type >= 0 else { throw attributeError(name, "has an unreadable type") }
         defer { H5Tclose(type) }
         let typeClass = H5Tget_class(type)
-        guard typeClass == H5T_FLOAT || typeClass == H5T_INTEGER, elementCount(attribute) == 1 else {
+        guard typeClass == H5T_FLOAT || typeClass == H5T_INTEGER, [1, 2, 4, 8].contains(H5Tget_size(type)),
+              (try? elementCount(attribute, name, maximum: 1, rank: 1)) == 1 else {
             throw attributeError(name, "is not a number")
         }
         var value: Double = 0
@@ -109,10 +138,19 @@ extension HDF5Group {
         return attribute
     }
 
-    private func elementCount(_ attribute: hid_t) -> Int {
+    /// The number of values of a scalar or simple attribute of at most `rank` dimensions,
+    /// refused above `maximum` before anything is allocated.
+    private func elementCount(_ attribute: hid_t, _ name: String, maximum: Int, rank: Int) throws(HDF5Error) -> Int {
         let space = H5Aget_space(attribute)
+        guard space >= 0 else { throw attributeError(name, "has an unreadable dataspace") }
         defer { H5Sclose(space) }
-        return Int(H5Sget_simple_extent_npoints(space))
+        let kind = H5Sget_simple_extent_type(space)
+        guard kind == H5S_SCALAR || kind == H5S_SIMPLE, H5Sget_simple_extent_ndims(space) <= Int32(rank) else {
+            throw attributeError(name, "has an unexpected dataspace (empty, or more than \(rank) dimension)")
+        }
+        let count = Int(H5Sget_simple_extent_npoints(space))
+        guard count >= 0, count <= maximum else { throw attributeError(name, "holds \(count) values, more than the \(maximum) expected") }
+        return count
     }
 
     private func variableStringType() -> hid_t {
@@ -122,13 +160,20 @@ extension HDF5Group {
         return type
     }
 
+    /// Fixed-length, NUL-padded UTF-8: the values sit in the attribute itself, so reading them
+    /// back needs no global heap.
     private func setStrings(_ name: String, _ values: [String], scalar: Bool) throws(HDF5Error) {
-        let type = variableStringType()
+        let width = max(1, values.map(\.utf8.count).max() ?? 1)
+        let type = H5Tcopy(ganzoo_H5T_C_S1())
         defer { H5Tclose(type) }
-        let cStrings = values.map { strdup($0) }
-        defer { cStrings.forEach { free($0) } }
-        var pointers = cStrings.map { UnsafePointer<CChar>($0) }
-        try writeAttribute(name, fileType: type, memoryType: type, shape: scalar ? [] : [values.count], value: &pointers)
+        H5Tset_size(type, width)
+        H5Tset_cset(type, H5T_CSET_UTF8)
+        H5Tset_strpad(type, H5T_STR_NULLPAD)
+        var bytes = [UInt8](repeating: 0, count: width * values.count)
+        for (index, value) in values.enumerated() {
+            bytes.replaceSubrange((index * width)..<(index * width + value.utf8.count), with: value.utf8)
+        }
+        try writeAttribute(name, fileType: type, memoryType: type, shape: scalar ? [] : [values.count], value: &bytes)
     }
 
     private func writeAttribute(_ name: String, fileType: hid_t, memoryType: hid_t, shape: [Int],

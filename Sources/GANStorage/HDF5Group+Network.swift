@@ -55,11 +55,9 @@ extension HDF5Group {
         let extraDatasets = Set(try childNames()).subtracting(keys)
         if !extraDatasets.isEmpty { throw HDF5Error(file: file, object: path, reason: "unexpected datasets \(extraDatasets.sorted())") }
         for parameter in layer.parameters {
-            let (shape, values) = try readFloats(parameter.key)
+            // The shape is compared before the values are allocated.
+            let (_, values) = try readFloats(parameter.key, expecting: parameter.shape)
             let object = path + "/" + parameter.key
-            guard shape == parameter.shape else {
-                throw HDF5Error(file: file, object: object, reason: "shape \(shape) does not match the expected \(parameter.shape)")
-            }
             guard values.allSatisfy(\.isFinite) else { throw HDF5Error(file: file, object: object, reason: "holds NaN or infinite values") }
             parameter.value.copy(from: values)
         }

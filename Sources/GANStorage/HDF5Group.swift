@@ -45,6 +45,7 @@ public final class HDF5Group {
     /// Opens a child group; a missing or non-group child is an error that names it.
     public func group(_ name: String) throws(HDF5Error) -> HDF5Group {
         guard contains(name) else { throw error(name, "missing group") }
+        try requireHardLink(name)
         let child = H5Gopen2(id, name, ganzoo_H5P_DEFAULT())
         guard child >= 0 else { throw error(name, "is not a group") }
         return HDF5Group(owner: owner, path: childPath(name), id: child)
@@ -67,7 +68,7 @@ public final class HDF5Group {
 
     /// Whether a child is a dataset (false for groups and missing names).
     public func isDataset(_ name: String) -> Bool {
-        guard contains(name) else { return false }
+        guard contains(name), (try? requireHardLink(name)) != nil else { return false }
         let object = H5Oopen(id, name, ganzoo_H5P_DEFAULT())
         guard object >= 0 else { return false }
         defer { H5Oclose(object) }
@@ -97,8 +98,10 @@ public final class HDF5Group {
         }
     }
 
-    public func readDoubles(_ name: String) throws(HDF5Error) -> (shape: [Int], values: [Double]) {
-        try read(name, as: Double.self, typeClass: H5T_FLOAT, what: "float64", memoryType: ganzoo_H5T_NATIVE_DOUBLE())
+    /// A float64 dataset of at most `maximumCount` values (checked before allocating).
+    public func readDoubles(_ name: String, maximumCount: Int = HDF5Limits.maximumElements) throws(HDF5Error) -> (shape: [Int], values: [Double]) {
+        try read(name, as: Double.self, typeClass: H5T_FLOAT, what: "float64", memoryType: ganzoo_H5T_NATIVE_DOUBLE(),
+                 maximumCount: maximumCount)
     }
 
     public func writeUInt64s(_ name: String, _ values: [UInt64]) throws(HDF5Error) {
@@ -140,9 +143,11 @@ public final class HDF5Group {
         return H5Screate_simple(Int32(dims.count), dims, nil)
     }
 
-    /// Shape and values of a float32 dataset; any other type is an error naming it.
-    public func readFloats(_ name: String) throws(HDF5Error) -> (shape: [Int], values: [Float]) {
-        try read(name, as: Float.self, typeClass: H5T_FLOAT, what: "float32", memoryType: ganzoo_H5T_NATIVE_FLOAT())
+    /// Shape and values of a float32 dataset; any other type is an error naming it. With
+    /// `expecting`, any other shape is refused before the values are allocated.
+    public func readFloats(_ name: String, expecting shape: [Int]? = nil) throws(HDF5Error) -> (shape: [Int], values: [Float]) {
+        try read(name, as: Float.self, typeClass: H5T_FLOAT, what: "float32", memoryType: ganzoo_H5T_NATIVE_FLOAT(),
+                 expecting: shape)
     }
 
     /// Reading failed after the dataset opened: a checksum mismatch or missing bytes.
@@ -150,16 +155,26 @@ public final class HDF5Group {
         error(name, "cannot read the values: the file is damaged (checksum mismatch or truncated data)")
     }
 
-    public func readUInt64s(_ name: String) throws(HDF5Error) -> [UInt64] {
-        try read(name, as: UInt64.self, typeClass: H5T_INTEGER, what: "64-bit integer", memoryType: ganzoo_H5T_NATIVE_UINT64()).values
+    /// A 64-bit integer dataset of at most `maximumCount` values (checked before allocating).
+    public func readUInt64s(_ name: String, maximumCount: Int = HDF5Limits.maximumElements) throws(HDF5Error) -> [UInt64] {
+        try read(name, as: UInt64.self, typeClass: H5T_INTEGER, what: "64-bit integer", memoryType: ganzoo_H5T_NATIVE_UINT64(),
+                 maximumCount: maximumCount).values
     }
 
-    /// Shape and values of a dataset whose stored type has `typeClass` and T's size.
+    /// Shape and values of a dataset whose stored type has `typeClass` and T's size. Everything
+    /// that could make reading touch another file or allocate more than the limits is checked
+    /// first (`checkedStorage`); `expecting` refuses any other shape before a byte is allocated.
     private func read<T: Numeric>(_ name: String, as type: T.Type, typeClass: H5T_class_t, what: String,
-                                  memoryType: hid_t) throws(HDF5Error) -> (shape: [Int], values: [T]) {
+                                  memoryType: hid_t, expecting: [Int]? = nil,
+                                  maximumCount: Int = HDF5Limits.maximumElements) throws(HDF5Error) -> (shape: [Int], values: [T]) {
         let (dataset, shape) = try openDataset(name, expecting: typeClass, size: MemoryLayout<T>.size, what: what)
         defer { H5Dclose(dataset) }
-        var values = [T](repeating: 0, count: shape.reduce(1, *))
+        if let expecting, shape != expecting {
+            throw error(name, "shape \(shape) does not match the expected \(expecting)")
+        }
+        let count = try elementCount(name, shape: shape, maximum: maximumCount)
+        try checkedStorage(name, dataset: dataset, shape: shape, elementSize: MemoryLayout<T>.size)
+        var values = [T](repeating: 0, count: count)
         let status = values.withUnsafeMutableBytes {
             H5Dread(dataset, memoryType, ganzoo_H5S_ALL(), ganzoo_H5S_ALL(), ganzoo_H5P_DEFAULT(), $0.baseAddress)
         }
@@ -170,6 +185,7 @@ public final class HDF5Group {
     private func openDataset(_ name: String, expecting typeClass: H5T_class_t, size: Int,
                              what: String) throws(HDF5Error) -> (hid_t, [Int]) {
         guard contains(name) else { throw error(name, "missing dataset") }
+        try requireHardLink(name)
         let dataset = H5Dopen2(id, name, ganzoo_H5P_DEFAULT())
         guard dataset >= 0 else { throw error(name, "is not a dataset") }
         let type = H5Dget_type(dataset)
@@ -181,9 +197,10 @@ public final class HDF5Group {
         let space = H5Dget_space(dataset)
         defer { H5Sclose(space) }
         let rank = Int(H5Sget_simple_extent_ndims(space))
-        guard rank >= 0 else { H5Dclose(dataset); throw error(name, "has an unreadable shape") }
+        guard rank >= 0, rank <= HDF5Limits.maximumRank else { H5Dclose(dataset); throw error(name, "has an unreadable shape") }
         var dims = [hsize_t](repeating: 0, count: rank)
         H5Sget_simple_extent_dims(space, &dims, nil)
-        return (dataset, dims.map { Int($0) })
+        // A crafted file may declare sizes beyond Int: clamped, they fail the count limit next.
+        return (dataset, dims.map { Int(clamping: $0) })
     }
 }

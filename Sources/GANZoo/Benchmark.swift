@@ -40,7 +40,7 @@ public struct Benchmark {
         let factory = try Registry.architecture(named: architecture)
         let plugin = try factory.make(configurationJSON: configurationJSON)
         let problem = Problem(sampleShape: [28, 28], latentSize: 100, noise: factory.recommendedNoise ?? NoisePrior())
-        let model = GANModel(generator: plugin, discriminator: plugin, problem: problem, seed: 1)
+        let model = try GANModel(generator: plugin, discriminator: plugin, problem: problem, seed: 1)
         let optimizer = OptimizerConfiguration.defaultSGD
         let trainer = AdversarialTrainer(
             generator: model.generator, discriminator: model.discriminator, loss: try Registry.loss(named: "non-saturating").make(),

@@ -13,7 +13,10 @@ public final class GANModel {
     /// Builds both networks, initialising weights from the `seed`'s initialisation stream
     /// (the generator first, then the discriminator).
     public init(generator generatorArchitecture: AnyArchitecture, discriminator discriminatorArchitecture: AnyArchitecture,
-                problem: Problem, seed: UInt64) {
+                problem: Problem, seed: UInt64) throws(ConfigurationError) {
+        // Sizes first: building the networks allocates every layer.
+        try generatorArchitecture.checkSizes(for: problem)
+        try discriminatorArchitecture.checkSizes(for: problem)
         self.generatorArchitecture = generatorArchitecture
         self.discriminatorArchitecture = discriminatorArchitecture
         self.problem = problem
@@ -32,7 +35,7 @@ public final class GANModel {
             .make(configurationJSON: configuration.configurationJSON(generator: true))
         let discriminator = try Registry.architecture(named: configuration.discriminatorPlugin)
             .make(configurationJSON: configuration.configurationJSON(generator: false))
-        self.init(generator: generator, discriminator: discriminator, problem: problem, seed: configuration.seed)
+        try self.init(generator: generator, discriminator: discriminator, problem: problem, seed: configuration.seed)
     }
 
     /// "mlp", or "mlp-batchnorm+maxout-dropout" when the two networks come from different plugins.

@@ -42,10 +42,21 @@ extension ModelFile {
             throw fail("/", "attribute 'training' does not decode: \(error)")
         }
         do { _ = try Registry.loss(named: configuration.loss) } catch { throw fail("/", "\(error)") }
+        do { try configuration.validate() } catch { throw fail("/", "attribute 'training': \(error)") }
         let position = TrainingPosition(epoch: try root.intAttribute("epoch"), step: try root.intAttribute("step"),
                                         epochStep: root.hasAttribute("epoch_step") ? try root.intAttribute("epoch_step") : 0)
+        guard (0...Limits.maximumEpochs).contains(position.epoch), (0...Limits.maximumSteps).contains(position.step),
+              (0...position.step).contains(position.epochStep) else {
+            throw fail("/", "training position (epoch \(position.epoch), step \(position.step), epoch_step \(position.epochStep)) "
+                       + "is out of range (0...\(Limits.maximumEpochs) epochs, 0...\(Limits.maximumSteps) steps)")
+        }
 
-        let model = GANModel(generator: generator, discriminator: discriminator, problem: problem, seed: 0)
+        let model: GANModel
+        do {
+            model = try GANModel(generator: generator, discriminator: discriminator, problem: problem, seed: 0)
+        } catch {
+            throw fail("/", "\(error)")
+        }
         try root.group("generator").read(into: model.generator)
         // A generator-only export says so; anywhere else a missing discriminator is damage.
         let discriminatorStored = try !root.hasAttribute("discriminator_stored") || root.intAttribute("discriminator_stored") != 0
@@ -59,6 +70,9 @@ extension ModelFile {
     private static func decode<T: Decodable>(_ type: T.Type, _ group: HDF5Group, _ name: String,
                                              _ path: String) throws -> T {
         let json = try group.stringAttribute(name)
+        if let duplicate = JSONText.duplicateKey(in: json) {
+            throw HDF5Error(file: path, object: "/", reason: "attribute '\(name)': the field \(duplicate) appears twice")
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(json.utf8))
         } catch {

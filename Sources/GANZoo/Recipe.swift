@@ -1,7 +1,16 @@
 import Foundation
+import GANCore
+import GANData
 import Yams
 
 extension TrainingConfiguration {
+    /// A recipe file holds at most 1 MiB (the zoo's are about 1 KB).
+    public static let maximumRecipeBytes = 1 << 20
+    /// A YAML recipe expands to at most this many nodes, counting each alias's target again:
+    /// a few hundred bytes of nested aliases (a "billion laughs") would otherwise grow without
+    /// bound. The zoo's recipes have about 60.
+    public static let maximumYAMLNodes = 10_000
+
     /// Reads a recipe file: YAML when it ends in .yaml or .yml, else JSON. Both are the same
     /// structure (fields left out keep their defaults; nested objects merge).
     public static func recipe(contentsOf path: String) throws -> TrainingConfiguration {
@@ -10,14 +19,20 @@ extension TrainingConfiguration {
 
     /// A recipe file's content as JSON text (YAML converted), before defaults are applied.
     public static func recipeJSON(contentsOf path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TrainingError.invalidConfiguration("\(path): cannot read the recipe file")
+        let data: [UInt8]
+        do {
+            data = try BoundedFile.read(path, limit: maximumRecipeBytes)
+        } catch {
+            throw TrainingError.invalidConfiguration("\(error.description.replacingOccurrences(of: "cannot read the file", with: "cannot read the recipe file"))")
         }
         let text = String(decoding: data, as: UTF8.self)
         let lowered = path.lowercased()
         guard lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") else { return text }
         do {
-            let value = try Yams.load(yaml: text) ?? [String: Any]()
+            guard let node = try Yams.compose(yaml: text) else { return "{}" }
+            var budget = maximumYAMLNodes
+            try checkYAML(node, path: "", budget: &budget, source: path)
+            let value = Constructor.default.any(from: node)
             guard JSONSerialization.isValidJSONObject(value) else {
                 throw TrainingError.invalidConfiguration("\(path): a recipe is a mapping of fields, got \(type(of: value))")
             }
@@ -25,7 +40,34 @@ extension TrainingConfiguration {
         } catch let error as TrainingError {
             throw error
         } catch {
-            throw TrainingError.invalidConfiguration("\(path): not valid YAML: \(error)")
+            let message = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
+            throw TrainingError.invalidConfiguration("\(path): not valid YAML: \(JSONText.excerpt(message))")
+        }
+    }
+
+    /// Counts nodes with aliases expanded, stopping at the budget (so the count itself is
+    /// bounded), and refuses a mapping that repeats a key (YAML loaders keep the last silently).
+    private static func checkYAML(_ node: Node, path: String, budget: inout Int, source: String) throws {
+        budget -= 1
+        guard budget >= 0 else {
+            throw TrainingError.invalidConfiguration(
+                "\(source): the YAML expands to more than \(maximumYAMLNodes) values (nested aliases?); refused")
+        }
+        switch node {
+        case .mapping(let mapping):
+            var keys = Set<String>()
+            for (key, value) in mapping {
+                let name = key.string ?? "?"
+                let child = path.isEmpty ? name : path + "." + name
+                if !keys.insert(name).inserted {
+                    throw TrainingError.invalidConfiguration("\(source): the field \(child) appears twice (which one was meant?)")
+                }
+                try checkYAML(value, path: child, budget: &budget, source: source)
+            }
+        case .sequence(let sequence):
+            for element in sequence { try checkYAML(element, path: path + "[]", budget: &budget, source: source) }
+        case .scalar, .alias:
+            return
         }
     }
 }

@@ -69,35 +69,53 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         }
     }
 
-    /// Checks ranges a flag or recipe could get wrong; the message names the field.
+    /// Checks ranges a flag, a recipe or a file could get wrong, against `Limits`, before
+    /// anything is built; the message names the field.
     public func validate() throws(TrainingError) {
         func require(_ condition: Bool, _ message: String) throws(TrainingError) {
             if !condition { throw .invalidConfiguration(message) }
         }
-        try require(epochs >= 0, "epochs must be zero or more, got \(epochs)")
-        try require(batchSize >= 1, "batch size must be at least 1, got \(batchSize)")
-        try require(k >= 1, "k must be at least 1, got \(k)")
-        try require(threads >= 0, "threads must be zero (all cores) or more, got \(threads)")
-        try require(problem.latentSize >= 1, "latent size must be at least 1, got \(problem.latentSize)")
-        try require(problem.sampleShape.count >= 1 && problem.sampleShape.allSatisfy { $0 >= 1 },
-                    "sample shape must have positive dimensions, got \(problem.sampleShape)")
-        try require(problem.noise.scale > 0 && problem.noise.scale.isFinite, "noise scale must be positive, got \(problem.noise.scale)")
+        try require((0...Limits.maximumEpochs).contains(epochs), "epochs must lie in 0...\(Limits.maximumEpochs), got \(epochs)")
+        try require((1...Limits.maximumBatchSize).contains(batchSize),
+                    "batch size must lie in 1...\(Limits.maximumBatchSize), got \(batchSize)")
+        try require((1...Limits.maximumK).contains(k), "k must lie in 1...\(Limits.maximumK), got \(k)")
+        try require((0...Limits.maximumThreads).contains(threads),
+                    "threads must lie in 0 (all cores)...\(Limits.maximumThreads), got \(threads)")
+        do { try problem.validate() } catch { throw .invalidConfiguration("\(error)") }
         for (name, optimizer) in [("generator", generatorOptimizer), ("discriminator", discriminatorOptimizer)] {
-            try require(optimizer.learningRate > 0 && optimizer.learningRate.isFinite,
-                        "\(name) learning rate must be positive, got \(optimizer.learningRate)")
-            try require(optimizer.momentum >= 0 && optimizer.momentum < 1,
-                        "\(name) momentum must lie in [0, 1), got \(optimizer.momentum)")
-            let schedule = optimizer.schedule
-            try require(schedule.learningRateDecay >= 1, "\(name) learningRateDecay must be at least 1, got \(schedule.learningRateDecay)")
-            try require(schedule.minimumLearningRate >= 0, "\(name) minimumLearningRate must not be negative")
-            if let final = schedule.finalMomentum {
-                try require(final >= 0 && final < 1, "\(name) finalMomentum must lie in [0, 1), got \(final)")
-                try require(schedule.momentumRampEndEpoch >= schedule.momentumRampStartEpoch,
-                            "\(name) momentum ramp ends (epoch \(schedule.momentumRampEndEpoch)) before it starts (\(schedule.momentumRampStartEpoch))")
-            }
+            try optimizer.validate(name)
         }
         if let digits {
-            try require(!digits.isEmpty && digits.allSatisfy { (0...255).contains($0) }, "labels must lie in 0...255, got \(digits)")
+            try require(!digits.isEmpty && digits.count <= 256 && digits.allSatisfy { (0...255).contains($0) },
+                        "labels must lie in 0...255, got \(digits.count > 8 ? "\(digits.count) labels" : "\(digits)")")
+        }
+    }
+}
+
+extension OptimizerConfiguration {
+    /// Every numeric field in its range: learning rate and Adam's epsilon positive, momentum
+    /// and Adam's betas in [0, 1), a schedule that cannot overflow.
+    func validate(_ name: String) throws(TrainingError) {
+        func require(_ condition: Bool, _ message: String) throws(TrainingError) {
+            if !condition { throw .invalidConfiguration("\(name) optimizer: " + message) }
+        }
+        // No upper bound: a huge rate diverges, which training reports (the tests use 1e30).
+        try require(learningRate > 0 && learningRate.isFinite, "learningRate must be positive and finite, got \(learningRate)")
+        try require(momentum >= 0 && momentum < 1, "momentum must lie in [0, 1), got \(momentum)")
+        try require(beta1 >= 0 && beta1 < 1, "beta1 must lie in [0, 1), got \(beta1)")
+        try require(beta2 >= 0 && beta2 < 1, "beta2 must lie in [0, 1), got \(beta2)")
+        try require(epsilon > 0 && epsilon <= 1, "epsilon must lie in (0, 1], got \(epsilon)")
+        try require(schedule.learningRateDecay >= 1 && schedule.learningRateDecay <= 2,
+                    "learningRateDecay must lie in [1, 2], got \(schedule.learningRateDecay)")
+        try require(schedule.minimumLearningRate >= 0 && schedule.minimumLearningRate <= learningRate,
+                    "minimumLearningRate must lie in [0, learningRate], got \(schedule.minimumLearningRate)")
+        let epochs = 0...Limits.maximumEpochs
+        try require(epochs.contains(schedule.momentumRampStartEpoch) && epochs.contains(schedule.momentumRampEndEpoch),
+                    "the momentum ramp's epochs must lie in \(epochs), got \(schedule.momentumRampStartEpoch)...\(schedule.momentumRampEndEpoch)")
+        if let final = schedule.finalMomentum {
+            try require(final >= 0 && final < 1, "finalMomentum must lie in [0, 1), got \(final)")
+            try require(schedule.momentumRampEndEpoch >= schedule.momentumRampStartEpoch,
+                        "the momentum ramp ends (epoch \(schedule.momentumRampEndEpoch)) before it starts (\(schedule.momentumRampStartEpoch))")
         }
     }
 }

@@ -37,7 +37,7 @@ extension TrainingSession {
 
         let rng = try root.group("rng")
         func stream(_ group: HDF5Group, _ name: String) throws -> [RandomGenerator] {
-            let words = try group.readUInt64s(name)
+            let words = try group.readUInt64s(name, maximumCount: 4 * 4096)
             guard words.count % 4 == 0, !words.isEmpty else { throw fail(group.path + "/" + name, "is not a list of random states") }
             do {
                 return try stride(from: 0, to: words.count, by: 4).map { try RandomGenerator(state: Array(words[$0..<($0 + 4)])) }
@@ -55,23 +55,29 @@ extension TrainingSession {
         }
 
         let state = try root.group("state")
-        let storedOrder = try state.readUInt64s("order").map { Int($0) }
-        guard storedOrder.count == data.count, Set(storedOrder) == Set(0..<data.count) else {
-            throw fail("/state/order", "the checkpoint was trained on \(storedOrder.count) images, the data now has \(data.count): "
-                       + "resume with the same --data and --digit")
-        }
+        order = try restoredOrder(state, fail)
         let fingerprint = try state.stringAttribute("data_fingerprint")
         guard fingerprint == String(data.fingerprint, radix: 16) else {
             throw fail("/state", "the training images differ from the checkpoint's (data fingerprint \(fingerprint), "
                        + "now \(String(data.fingerprint, radix: 16))): resume with the same --data and --digit")
         }
-        order = storedOrder
         trainer.discriminatorSteps = try state.intAttribute("discriminator_steps")
-        let sums = try state.readDoubles("epoch_sums").values
+        guard (0...Limits.maximumSteps * Limits.maximumK).contains(trainer.discriminatorSteps) else {
+            throw fail("/state", "attribute 'discriminator_steps' \(trainer.discriminatorSteps) is out of range")
+        }
+        let sums = try state.readDoubles("epoch_sums", maximumCount: 8).values
         guard sums.count == 8 else { throw fail("/state/epoch_sums", "expected 8 values, found \(sums.count)") }
+        // The counts (generator steps, steps, samples) become Ints: whole, non-negative, bounded.
+        guard sums.allSatisfy(\.isFinite), sums[4...6].allSatisfy({ $0 >= 0 && $0 <= 0x1p52 && $0.rounded() == $0 }), sums[7] >= 0 else {
+            throw fail("/state/epoch_sums", "holds NaN, infinite, negative or fractional counts")
+        }
         accumulator = EpochAccumulator(values: sums)
-        let (shape, rows) = try state.readDoubles("history")
+        let (shape, rows) = try state.readDoubles("history", maximumCount: 7 * (Limits.maximumEpochs + 1))
         guard shape.count == 2, shape[1] == 7 else { throw fail("/state/history", "expected shape [epochs, 7], found \(shape)") }
+        guard shape[0] <= contents.position.epoch, rows.allSatisfy(\.isFinite),
+              stride(from: 0, to: rows.count, by: 7).allSatisfy({ (0...Double(Limits.maximumEpochs)).contains(rows[$0]) }) else {
+            throw fail("/state/history", "holds more rows than epochs, NaN or infinite values, or an epoch out of range")
+        }
         history = stride(from: 0, to: rows.count, by: 7).map { i in
             EpochSummary(epoch: Int(rows[i]), discriminatorLoss: Float(rows[i + 1]), generatorLoss: Float(rows[i + 2]),
                          realScore: Float(rows[i + 3]), fakeScore: Float(rows[i + 4]), samplesPerSecond: rows[i + 5], seconds: rows[i + 6])
@@ -80,18 +86,44 @@ extension TrainingSession {
         guard position.epochStep < batchesPerEpoch else {
             throw fail("/", "position \(position.epochStep) steps into an epoch of \(batchesPerEpoch) steps does not fit the batch size")
         }
+        guard position.step == position.epoch * batchesPerEpoch + position.epochStep else {
+            throw fail("/", "step \(position.step) does not agree with epoch \(position.epoch) and epoch_step \(position.epochStep) "
+                       + "at \(batchesPerEpoch) steps per epoch")
+        }
+    }
+
+    /// The stored data order: a permutation of the current images' indices. A count that
+    /// differs means other data; duplicates or indices out of range mean a damaged file.
+    private func restoredOrder(_ state: HDF5Group, _ fail: (String, String) -> HDF5Error) throws -> [Int] {
+        let stored = try state.readUInt64s("order", maximumCount: HDF5Limits.maximumElements)
+        guard stored.count == data.count else {
+            throw fail("/state/order", "the checkpoint was trained on \(stored.count) images, the data now has \(data.count): "
+                       + "resume with the same --data and --digit")
+        }
+        var seen = [Bool](repeating: false, count: data.count)
+        for index in stored {
+            guard index < UInt64(data.count), !seen[Int(index)] else {
+                throw fail("/state/order", "is not a permutation of the \(data.count) images (index \(index) is "
+                           + "\(index < UInt64(data.count) ? "repeated" : "out of range")): the file is damaged")
+            }
+            seen[Int(index)] = true
+        }
+        return stored.map { Int($0) }
     }
 
     private func restore(_ optimizer: any Optimizer, network: Network, from group: HDF5Group) throws {
         optimizer.stepCount = try group.intAttribute("step_count")
+        guard (0...Limits.maximumSteps).contains(optimizer.stepCount) else {
+            throw HDF5Error(file: group.file, object: group.path, reason: "attribute 'step_count' \(optimizer.stepCount) is out of range")
+        }
         let trainable = network.namedParameters.filter { $0.parameter.trainable }
         for (stateName, tensors) in optimizer.state {
             let stateGroup = try group.group(stateName)
             for ((layer, parameter), tensor) in zip(trainable, tensors) {
-                let (shape, values) = try stateGroup.group(layer).readFloats(parameter.key)
-                guard shape == tensor.shape else {
+                let (_, values) = try stateGroup.group(layer).readFloats(parameter.key, expecting: tensor.shape)
+                guard values.allSatisfy(\.isFinite) else {
                     throw HDF5Error(file: group.file, object: "\(stateGroup.path)/\(layer)/\(parameter.key)",
-                                    reason: "shape \(shape) does not match the expected \(tensor.shape)")
+                                    reason: "holds NaN or infinite values")
                 }
                 tensor.copy(from: values)
             }

@@ -2,6 +2,7 @@ import Foundation
 import GANEvaluation
 import GANCore
 import GANData
+import GANStorage
 import GANTensor
 
 /// `gan zoo publish`: measures a trained model and writes its zoo folder: `metrics.json`, the
@@ -111,9 +112,10 @@ public enum ZooPublisher {
 }
 
 /// Writes bytes atomically (a temporary file in the same folder, then rename), so a failure
-/// never leaves a half-written file in place of a good one.
+/// never leaves a half-written file in place of a good one; an existing device or FIFO is
+/// refused rather than replaced (see `AtomicFile`).
 public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-    try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+    try AtomicFile.write(bytes, to: path)
 }
 
 extension FileManager {

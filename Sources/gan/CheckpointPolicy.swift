@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GANStorage
 import GANZoo
 
 /// "5" or "5epochs": every 5 epochs; "200steps": every 200 steps.
@@ -59,4 +60,58 @@ struct CheckpointPolicy {
 
 enum DivergencePolicy: String, ExpressibleByArgument, CaseIterable {
     case stop, rollback
+}
+
+/// An advisory lock (flock) on a checkpoint folder, held while the process lives.
+final class FolderLock {
+    private let descriptor: Int32
+    init(descriptor: Int32) { self.descriptor = descriptor }
+    deinit { close(descriptor) }  // closing releases the lock
+}
+
+extension CheckpointPolicy {
+    /// Creates the folder, takes its lock (`.lock`, holding the owner's PID) and removes
+    /// temporary files of ours left by processes that died while writing a checkpoint. A second
+    /// run on the same folder gets an error naming the first one's PID.
+    func lock() throws -> FolderLock {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw CLIError("checkpoint folder \(folder): exists and is not a folder")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw CLIError("checkpoint folder \(folder): cannot create it (\(String(cString: strerror(errno))))")
+        }
+        let path = folder + "/.lock"
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard descriptor >= 0 else {
+            throw CLIError("checkpoint folder \(folder): cannot open its lock file: \(String(cString: strerror(errno)))")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            var buffer = [UInt8](repeating: 0, count: 32)
+            let count = read(descriptor, &buffer, buffer.count)
+            close(descriptor)
+            let holder = Int32(String(decoding: buffer.prefix(max(count, 0)), as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)).map { "PID \($0)" } ?? "another process"
+            throw CLIError("checkpoint folder \(folder) is in use by another gan train (\(holder)); wait for it to finish, "
+                           + "or pass another --out or --checkpoint-dir")
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        ftruncate(descriptor, 0)
+        _ = pwrite(descriptor, pid, pid.count, 0)
+        removeStaleTemporaries()
+        return FolderLock(descriptor: descriptor)
+    }
+
+    /// `.step-NNNNNNNNN.h5.tmp-PID` files whose process is gone: a run killed while it wrote a
+    /// checkpoint (SIGKILL, power loss) leaves one behind.
+    func removeStaleTemporaries() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        for name in names {
+            guard let pid = AtomicFile.temporaryOwner(of: name, matching: { $0.hasPrefix("step-") && $0.hasSuffix(".h5") }),
+                  pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            unlink(folder + "/" + name)
+        }
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GANCore
 import GANData
 import GANEvaluation
 import GANTensor
@@ -41,6 +42,7 @@ struct ClassifierCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...100).contains(epochs) else { throw ValidationError("--epochs must be in 1...100") }
+        try checkRange(threads, 0...Limits.maximumThreads, flag: "--threads")
     }
 
     func run() throws {

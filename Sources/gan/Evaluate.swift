@@ -71,6 +71,8 @@ struct Evaluate: ParsableCommand {
             throw ValidationError("--samples and --validation must be in 1...\(Self.maximumSamples)")
         }
         if let testLimit, testLimit < 1 { throw ValidationError("--test-limit must be at least 1") }
+        try checkRange(threads, 0...Limits.maximumThreads, flag: "--threads")
+        for label in digit { try checkRange(label, 0...255, flag: "--digit") }
     }
 
     func run() throws {

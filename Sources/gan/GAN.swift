@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GANZoo
 
 @main
@@ -8,4 +9,25 @@ struct GAN: ParsableCommand {
         abstract: "Train, sample and inspect generative adversarial nets (Goodfellow et al. 2014).",
         version: GANZooVersion.string,
         subcommands: [List.self, Train.self, Sample.self, Inspect.self, Evaluate.self, ZooCommand.self, DataCommand.self, Plot.self, ClassifierCommand.self, Bench.self])
+
+    /// A file size limit (`ulimit -f`) must fail a write with EFBIG, which becomes an `Error:`
+    /// line, rather than kill the process with SIGXFSZ.
+    static func main() {
+        signal(SIGXFSZ, SIG_IGN)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            guard code != .success else { exit(withError: error) }  // --help, --version
+            // Messages may quote an input (a flag's value, a file's field): each line is cut to
+            // 300 characters, so a hostile input cannot fill a terminal or a log.
+            let lines = fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false)
+            let text = lines.map { $0.count > 300 ? $0.prefix(200) + " ... " + $0.suffix(80) : $0 }.joined(separator: "\n")
+            if !text.isEmpty { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+            // Bad input of any kind, a flag's value as much as a file's content, exits 1
+            // (ArgumentParser's own is 64, EX_USAGE).
+            Foundation.exit(code == .validationFailure ? 1 : code.rawValue)
+        }
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GANData
 import GANImages
 import GANZoo
 
@@ -32,10 +33,10 @@ struct Plot: ParsableCommand {
 
     /// (epoch, validation_parzen) rows of a log, located by the header's column names.
     static func points(of path: String) throws -> [(x: Double, y: Double)] {
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
-        guard let size else { throw CLIError("--csv \(path): cannot read the file") }
-        guard size <= maximumLogBytes else { throw CLIError("--csv \(path): \(size) bytes, more than the \(maximumLogBytes) a log may have") }
-        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        // A regular file within the size limit (a FIFO would block; Foundation's errors were raw NSCocoaErrorDomain text).
+        let bytes: [UInt8]
+        do { bytes = try BoundedFile.read(path, limit: maximumLogBytes) } catch { throw CLIError("--csv \(error)") }
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
         let header = lines.first?.split(separator: ",").map(String.init) ?? []
         guard let x = header.firstIndex(of: "epoch"), let y = header.firstIndex(of: "validation_parzen") else {
             throw CLIError("--csv \(path): no epoch and validation_parzen columns in the header")

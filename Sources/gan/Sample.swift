@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GANCore
 import GANData
 import GANImages
 import GANTensor
@@ -46,6 +47,12 @@ struct Sample: ParsableCommand {
         if nearest && format != .png { throw ValidationError("--nearest draws a PNG grid; use it with --format png") }
         guard count >= 1 else { throw ValidationError("--count must be at least 1, got \(count)") }
         if let columns, columns < 1 { throw ValidationError("--columns must be at least 1") }
+        try checkRange(count, 1...Limits.maximumSamples, flag: "--count")
+        if let columns { try checkRange(columns, 1...count, flag: "--columns") }
+        try checkRange(threads, 0...Limits.maximumThreads, flag: "--threads")
+        if let saveNoise, URL(fileURLWithPath: saveNoise).standardized.path == URL(fileURLWithPath: out).standardized.path {
+            throw CLIError("--save-noise \(saveNoise) is the --out file; the noise would replace the samples (choose another path)")
+        }
     }
 
     func run() throws {

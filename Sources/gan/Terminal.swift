@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import GANStorage
 
 /// A one-line progress bar on standard error, drawn only when it is a terminal.
 struct ProgressBar {
@@ -40,6 +41,16 @@ func checkWritable(_ path: String, flag: String) throws {
     guard FileManager.default.isWritableFile(atPath: folder) else {
         throw CLIError("\(flag) \(path): the folder \(folder) is not writable")
     }
+    do {
+        try AtomicFile.checkReplaceable(path)
+    } catch {
+        throw CLIError("\(flag) \(error)")
+    }
+}
+
+/// A numeric flag outside its range: an `Error:` line naming the flag, exit status 1.
+func checkRange(_ value: Int, _ range: ClosedRange<Int>, flag: String) throws {
+    guard range.contains(value) else { throw CLIError("\(flag) must lie in \(range.lowerBound)...\(range.upperBound), got \(value)") }
 }
 
 struct CLIError: Error, CustomStringConvertible {

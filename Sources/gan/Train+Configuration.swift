@@ -13,6 +13,7 @@ extension Train {
         if let recipe {
             let text = try TrainingConfiguration.recipeJSON(contentsOf: recipe)
             configuration = try TrainingConfiguration.recipe(json: text, source: recipe)
+            do { try configuration.validate() } catch { throw CLIError("\(recipe): \(error)") }
             if case .object(let fields)? = try? JSONValue(parsing: text), case .object(let problem)? = fields["problem"] {
                 recipeSetsNoise = problem["noise"] != nil
             }
@@ -69,8 +70,11 @@ extension Train {
     }
 
     private func json(_ text: String, flag: String) throws -> JSONValue {
+        if let duplicate = JSONText.duplicateKey(in: text) {
+            throw CLIError("\(flag): the field \(duplicate) appears twice (which one was meant?)")
+        }
         guard let value = try? JSONValue(parsing: text), case .object = value else {
-            throw CLIError("\(flag): expected a JSON object such as '{\"generatorHiddenSizes\":[256]}', got \(text)")
+            throw CLIError("\(flag): expected a JSON object such as '{\"generatorHiddenSizes\":[256]}', got \(JSONText.excerpt(text))")
         }
         return value
     }

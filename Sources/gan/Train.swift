@@ -152,6 +152,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        if !printRecipe { catchInterrupts() }
         let session: TrainingSession
         if let resume {
             session = try resumeSession(resume)

@@ -2,12 +2,36 @@ import ArgumentParser
 import Foundation
 import GANZoo
 
-/// Set by SIGINT; the loop checks it after every step.
+/// The signal that asked training to stop (SIGINT from Ctrl-C, SIGTERM from `timeout`, Slurm,
+/// `docker stop` or systemd), or 0; the loop checks it after every step.
 nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
+
+/// Catches SIGINT and SIGTERM from now on: training writes a checkpoint, prints the command that
+/// resumes it and exits with 128 + the signal (130, 143). Installed before data and models load,
+/// so a signal at any moment of `gan train` ends the same way.
+func catchInterrupts() {
+    signal(SIGINT) { interruptRequested = $0 }
+    signal(SIGTERM) { interruptRequested = $0 }
+    // A parent may have started us with these blocked (threads that block signals pass the
+    // mask to the processes they spawn); unblock them so they reach the handler.
+    var mask = sigset_t()
+    sigemptyset(&mask)
+    sigaddset(&mask, SIGINT)
+    sigaddset(&mask, SIGTERM)
+    sigprocmask(SIG_UNBLOCK, &mask, nil)
+}
 
 /// Creates the `--samples-dir` folder for the per-epoch grids and checks it is writable.
 func prepareSamplesFolder(_ folder: String) throws {
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), !isDirectory.boolValue {
+        throw CLIError("--samples-dir \(folder): exists and is not a folder")
+    }
+    do {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    } catch {
+        throw CLIError("--samples-dir \(folder): cannot create the folder (\(String(cString: strerror(errno))))")
+    }
     try checkWritable(folder + "/grid.png", flag: "--samples-dir")
 }
 
@@ -23,14 +47,14 @@ struct TrainingRun {
     func run() throws {
         var session = self.session
         var validation = self.validation
-        signal(SIGINT) { _ in interruptRequested = 1 }
-        // A parent may have started us with SIGINT blocked (threads that block signals pass the
-        // mask to the processes they spawn); unblock it so Ctrl-C reaches the handler.
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        sigaddset(&mask, SIGINT)
-        sigprocmask(SIG_UNBLOCK, &mask, nil)
-        defer { signal(SIGINT, SIG_DFL) }
+        catchInterrupts()
+        defer {
+            signal(SIGINT, SIG_DFL)
+            signal(SIGTERM, SIG_DFL)
+        }
+        // One run per checkpoint folder: a second one would mix its checkpoints with ours.
+        let lock = try checkpoints.lock()
+        defer { withExtendedLifetime(lock) {} }
         printHeader(session)
         let start = Date()
         var monitor = CollapseMonitor(data: session.data)
@@ -51,10 +75,11 @@ struct TrainingRun {
                 if interruptRequested != 0 {
                     bar.finish()
                     let path = try writeCheckpoint(session)
+                    let signalName = interruptRequested == SIGTERM ? "SIGTERM" : "SIGINT"
                     FileHandle.standardError.write(Data((
-                        "interrupted at epoch \(session.position.epoch + 1), step \(session.position.step); "
+                        "interrupted at epoch \(session.position.epoch + 1), step \(session.position.step) by \(signalName); "
                         + "checkpoint written to \(path)\nresume with: gan train --resume \(path) --out \(out)\n").utf8))
-                    throw ExitCode(130)
+                    throw ExitCode(128 + interruptRequested)
                 }
             } catch let error as TrainingError {
                 bar.finish()

@@ -96,8 +96,9 @@ struct ZooTrain: ParsableCommand {
             throw CLIError("\(model.recipePath) trains on \(configuration.dataPath ?? "mnist-subset"): \(error)")
         }
         let out = self.out ?? model.trainedPath
-        try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: out).deletingLastPathComponent().path,
+        try? FileManager.default.createDirectory(atPath: URL(fileURLWithPath: out).deletingLastPathComponent().path,
                                                 withIntermediateDirectories: true)
+        catchInterrupts()
         try checkWritable(out, flag: "--out")
         if let samplesDir { try prepareSamplesFolder(samplesDir) }
         say("zoo model \(name): \(model.recipePath)")

@@ -18,7 +18,7 @@ struct ConformanceTests {
 
     static func model(_ name: String, seed: UInt64 = 3, problem: Problem = problem) throws -> GANModel {
         let architecture = try Registry.architecture(named: name).make()
-        return GANModel(generator: architecture, discriminator: architecture, problem: problem, seed: seed)
+        return try GANModel(generator: architecture, discriminator: architecture, problem: problem, seed: seed)
     }
 
     static func random(_ shape: [Int], seed: UInt64, low: Float = -1, high: Float = 1) -> Tensor {
@@ -111,7 +111,7 @@ struct ConformanceTests {
         if name == "mlp-batchnorm" {  // exercise the discriminator's batch normalisation too
             configuration = try Registry.architecture(named: name).make(configurationJSON: #"{"discriminatorBatchNormalization":true}"#)
         }
-        let model = GANModel(generator: configuration, discriminator: configuration, problem: Self.problem, seed: 4)
+        let model = try GANModel(generator: configuration, discriminator: configuration, problem: Self.problem, seed: 4)
         let trainer = try Self.trainer(model, loss: "non-saturating")
         let real = Self.random([6, 36], seed: 6, low: 0, high: 1)
         let generatorBefore = Self.bits(model.generator)

@@ -100,4 +100,40 @@ struct FuzzTests {
         }
         print("fuzz: weights loader (gan inspect), \(count) inputs: \(statuses[0] ?? 0) loaded, \(statuses[1] ?? 0) refused with an error")
     }
+
+    /// Structural mutations (Tests/hostile/mutate_structure.py, h5py): attribute types, sizes
+    /// and dataspaces, dataset types, shapes and layouts (external storage on an outside file,
+    /// virtual), filter pipelines, links, and bytes of object headers. Each mutant goes through
+    /// `gan inspect` and `gan train --resume`, under a deadline and the memory limit: exit 0 or
+    /// 1, never a signal or a hang, never a byte of the outside file in the output.
+    @Test func weightsLoaderSurvivesStructuralMutations() throws {
+        let folder = try Hostile.workspace()
+        let count = 40 * Self.rounds
+        let script = Support.packageRoot + "/Tests/hostile/mutate_structure.py"
+        let made = try Support.run("/usr/bin/env", ["python3", script, folder + "/seed.h5", folder + "/mutants", String(count),
+                                                    "1406", folder + "/secret.txt"], timeout: 600)
+        try #require(made.status == 0, "mutate_structure.py failed (needs h5py: `make test` installs it): \(made.output)")
+        let operations = Dictionary(made.stdout.split(separator: "\n").map { line in
+            (String(line.prefix { $0 != " " }), String(line.drop { $0 != " " }.dropFirst()))
+        }) { first, _ in first }
+        var outcomes: [String: Int] = [:]
+        for index in 0..<count {
+            let name = String(format: "mutant-%04d.h5", index), path = folder + "/mutants/" + name
+            for arguments in [["inspect", path], ["train", "--resume", path, "--epochs", "1", "--out", folder + "/resumed.h5"]] {
+                let run = try Hostile.gan(arguments, timeout: 30)
+                let outcome = run.timedOut ? "hang" : run.signaled ? "signal \(run.status)" : "exit \(run.status)"
+                outcomes["\(arguments[0]) \(outcome)", default: 0] += 1
+                Hostile.expectNoSecret(run)
+                if run.timedOut || run.signaled || run.status > 1 {
+                    let kept = Self.failures + "/structural-\(index).h5"
+                    try? FileManager.default.copyItem(atPath: path, toPath: kept)
+                    Issue.record("gan \(arguments[0]): \(outcome) on \(operations[name] ?? name) (kept as \(kept)): \(run.stderr.suffix(300))")
+                } else if run.status == 1 {
+                    #expect(run.errorLines.count == 1 && run.stderr.contains(path), "\(operations[name] ?? name): \(run.stderr.suffix(300))")
+                }
+            }
+        }
+        let figures = outcomes.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        print("fuzz: structural HDF5 mutations, \(count) files: \(figures)")
+    }
 }

@@ -17,7 +17,7 @@ struct TrainerTests {
             {"generatorHiddenSizes":[6],"discriminatorHiddenSizes":[7],"discriminatorKeepProbability":1,
              "generatorActivation":"tanh","discriminatorActivation":"tanh"}
             """)
-        let model = GANModel(generator: architecture, discriminator: architecture, problem: problem, seed: 11)
+        let model = try GANModel(generator: architecture, discriminator: architecture, problem: problem, seed: 11)
         return AdversarialTrainer(
             generator: model.generator, discriminator: model.discriminator,
             loss: try Registry.loss(named: loss).make(), problem: problem,

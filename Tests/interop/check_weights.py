@@ -19,10 +19,15 @@ import numpy as np
 TOLERANCE = 1e-5
 
 
+def text(value):
+    """A string attribute: fixed-length ones (written since 2026-11) come back as bytes."""
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
 def generator_forward(group, x):
     for name in group.attrs["layer_names"]:
-        layer = group[name]
-        kind = layer.attrs["type"]
+        layer = group[text(name)]
+        kind = text(layer.attrs["type"])
         if kind == "dense":
             x = x @ layer["kernel"][()] + layer["bias"][()]
         elif kind == "relu":
@@ -64,8 +69,8 @@ def read_png_gray(path):
 def main():
     weights, noise_path, samples_path = sys.argv[1:4]
     f = h5py.File(weights, "r")
-    assert f.attrs["format"] == "gan-zoo-weights", "format attribute"
-    problem = json.loads(f.attrs["problem"])
+    assert text(f.attrs["format"]) == "gan-zoo-weights", "format attribute"
+    problem = json.loads(text(f.attrs["problem"]))
     noise = np.load(noise_path).astype(np.float64)
     swift = np.load(samples_path).reshape(len(noise), -1)
     numpy_out = generator_forward(f["generator"], noise)

@@ -1,0 +1,60 @@
+/// The sizes a recipe, a flag or a file may ask for. Every size is checked against these before
+/// anything is converted or allocated, so that a hostile or mistyped number is an error that
+/// names it instead of a crash or an allocation of gigabytes. They are generous: the paper's
+/// largest model (1200 x 1200 generator, 240 x 5 maxout) is far inside them.
+public enum Limits {
+    /// The latent size, each hidden layer's width, each maxout layer's units: 16,384.
+    public static let maximumWidth = 1 << 14
+    /// Hidden layers in one network.
+    public static let maximumLayers = 64
+    /// Maxout pieces per unit.
+    public static let maximumPieces = 64
+    /// Parameters (kernel values) in one layer: 2^26, 256 MiB of float32.
+    public static let maximumLayerParameters = 1 << 26
+    /// Dimensions of one sample, and the values in it (256 x 256).
+    public static let maximumSampleRank = 4
+    public static let maximumSampleSize = 1 << 16
+    /// Epochs of one run (and any epoch counter in a checkpoint).
+    public static let maximumEpochs = 1_000_000
+    /// Steps of one run (a checkpoint's step counter): 2^40.
+    public static let maximumSteps = 1 << 40
+    /// Images per minibatch.
+    public static let maximumBatchSize = 1 << 16
+    /// Discriminator steps per generator step.
+    public static let maximumK = 1_000
+    /// Threads of a matrix product.
+    public static let maximumThreads = 1_024
+    /// Samples drawn at once (sample, evaluate).
+    public static let maximumSamples = 1 << 20
+    /// |scale| of the noise prior.
+    public static let maximumNoiseScale: Float = 1e6
+
+    /// The product of `sizes`, or nil when it overflows or passes `limit`.
+    public static func product(_ sizes: [Int], limit: Int) -> Int? {
+        var total = 1
+        for size in sizes {
+            let (next, overflow) = total.multipliedReportingOverflow(by: size)
+            guard size >= 0, !overflow, next <= limit else { return nil }
+            total = next
+        }
+        return total
+    }
+}
+
+extension Problem {
+    /// Refuses shapes and sizes no network here can be built for (see `Limits`); the message
+    /// names the field.
+    public func validate() throws(ConfigurationError) {
+        func require(_ condition: Bool, _ reason: String) throws(ConfigurationError) {
+            if !condition { throw .invalid(plugin: "problem", reason: reason) }
+        }
+        try require((1...Limits.maximumWidth).contains(latentSize),
+                    "latentSize must lie in 1...\(Limits.maximumWidth), got \(latentSize)")
+        try require((1...Limits.maximumSampleRank).contains(sampleShape.count) && sampleShape.allSatisfy { $0 >= 1 }
+                    && Limits.product(sampleShape, limit: Limits.maximumSampleSize) != nil,
+                    "sampleShape must have 1 to \(Limits.maximumSampleRank) positive dimensions and at most "
+                    + "\(Limits.maximumSampleSize) values, got \(sampleShape.count > 8 ? "\(sampleShape.count) dimensions" : "\(sampleShape)")")
+        try require(noise.scale > 0 && noise.scale <= Limits.maximumNoiseScale,
+                    "noise scale must lie in (0, \(Limits.maximumNoiseScale)], got \(noise.scale)")
+    }
+}
