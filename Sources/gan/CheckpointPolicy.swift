@@ -26,6 +26,15 @@ struct CheckpointPolicy {
     let folder: String
     let keep: Int
 
+    /// The flags that keep this policy on a resumed run (printed in the resume command).
+    func resumeArguments(out: String) -> [String] {
+        var arguments: [String] = []
+        if let interval { arguments += ["--checkpoint-every", "\(interval.count)\(interval.unit == .steps ? "steps" : "")"] }
+        if folder != Self.defaultFolder(for: out) { arguments += ["--checkpoint-dir", folder] }
+        if keep != 3 { arguments += ["--keep-checkpoints", "\(keep)"] }
+        return arguments
+    }
+
     /// The folder used when none is given: `<out without .h5>-checkpoints`.
     static func defaultFolder(for out: String) -> String { stem(of: out) + "-checkpoints" }
 

@@ -78,7 +78,9 @@ struct TrainingRun {
                     let signalName = interruptRequested == SIGTERM ? "SIGTERM" : "SIGINT"
                     FileHandle.standardError.write(Data((
                         "interrupted at epoch \(session.position.epoch + 1), step \(session.position.step) by \(signalName); "
-                        + "checkpoint written to \(path)\nresume with: gan train --resume \(path) --out \(out)\n").utf8))
+                        + "checkpoint written to \(path)\nresume with: "
+                        + (["gan", "train", "--resume", path, "--out", out] + checkpoints.resumeArguments(out: out)
+                           + (validation?.resumeArguments ?? [])).joined(separator: " ") + "\n").utf8))
                     throw ExitCode(128 + interruptRequested)
                 }
             } catch let error as TrainingError {
@@ -86,8 +88,8 @@ struct TrainingRun {
                 guard case .diverged = error else { throw error }
                 let saved = checkpoints.existing()
                 guard onDivergence == .rollback, !saved.isEmpty, rollbacks < 3 else {
-                    throw CLIError("\(error)" + (saved.last.map { "; last good checkpoint: \($0) (resume with --resume \($0) "
-                        + "--learning-rate <lower>)" } ?? "; no checkpoint was written (use --checkpoint-every)"))
+                    throw CLIError("\(error)" + (saved.last.map { "; last good checkpoint: \($0) (resume with --resume \($0), "
+                        + "or --on-divergence rollback, which lowers the learning rate)" } ?? "; no checkpoint was written (use --checkpoint-every)"))
                 }
                 // Each rollback goes one checkpoint further back and halves the learning rates again.
                 rollbacks += 1

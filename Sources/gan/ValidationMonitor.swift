@@ -34,6 +34,12 @@ struct ValidationMonitor {
         try restore(upTo: session.position.epoch)
     }
 
+    /// The flags that continue these checks on a resumed run, from the same log (so the plateau
+    /// rule remembers the best score, whatever `--out` the resumed run writes).
+    var resumeArguments: [String] {
+        ["--validate-every", "\(every)"] + (patience.map { ["--stop-on-plateau", "\($0)"] } ?? []) + ["--validation-log", logPath]
+    }
+
     /// Resuming: earlier rows of the log (up to the checkpoint's epoch) restore the best score;
     /// later rows belong to the abandoned future and are dropped.
     private mutating func restore(upTo epoch: Int) throws {

@@ -78,3 +78,27 @@ struct LinePlotTests {
         #expect(image.pixels[30 * 200 + 170] == 255 || image.pixels[30 * 200 + 170] == 225, "the top right corner holds no data")
     }
 }
+
+@Suite("resume commands keep the run's settings", .serialized)
+struct ResumeCommandTests {
+    /// Ctrl-C prints a resume command that keeps the validation checks (and their log, so the
+    /// plateau rule remembers its best score) and the checkpoint policy.
+    @Test func theResumeCommandCarriesValidationAndCheckpointFlags() throws {
+        let folder = Support.temporaryFolder()
+        let (process, out, err) = try CheckpointCommandLineTests.launch(
+            ["train", "--epochs", "400", "--hold-out-validation", "--validate-every", "1", "--stop-on-plateau", "50",
+             "--checkpoint-every", "2", "--checkpoint-dir", folder + "/ck", "--out", folder + "/w.h5"] + ValidationRunTests.tiny,
+            in: folder)
+        let deadline = Date().addingTimeInterval(120)
+        while !CheckpointCommandLineTests.read(out).contains("validation Parzen") && process.isRunning && Date() < deadline { usleep(20_000) }
+        process.interrupt()
+        process.waitUntilExit()
+        let message = CheckpointCommandLineTests.read(err)
+        #expect(process.terminationStatus == 130, "\(message)")
+        let command = try #require(message.split(separator: "\n").first { $0.hasPrefix("resume with: ") })
+        for part in ["--checkpoint-every 2", "--checkpoint-dir \(folder)/ck", "--validate-every 1", "--stop-on-plateau 50",
+                     "--validation-log \(folder)/w-validation.csv"] {
+            #expect(command.contains(part), "\(command)")
+        }
+    }
+}
