@@ -36,6 +36,8 @@ import torch
 from torch import nn
 from torch.nn import functional
 
+from pytorch_reference import paper_models
+
 SIGMAS = np.logspace(-1, 0, 10)
 
 
@@ -58,17 +60,6 @@ def load(folder):
     return train[:50000], train[50000:60000], test
 
 
-class Maxout(nn.Module):
-    def __init__(self, inputs, units, pieces):
-        super().__init__()
-        self.units, self.pieces = units, pieces
-        self.linear = nn.Linear(inputs, units * pieces)
-
-    def forward(self, x):
-        # Column u * pieces + p is piece p of unit u, as in our files.
-        return self.linear(x).view(-1, self.units, self.pieces).max(dim=2).values
-
-
 def uniform_(module, scale):
     for layer in module.modules():
         if isinstance(layer, nn.Linear):
@@ -77,10 +68,7 @@ def uniform_(module, scale):
 
 
 def make_models(pixel_mean):
-    generator = nn.Sequential(nn.Linear(100, 1200), nn.ReLU(), nn.Linear(1200, 1200), nn.ReLU(),
-                              nn.Linear(1200, 784), nn.Sigmoid())
-    discriminator = nn.Sequential(nn.Dropout(0.2), Maxout(784, 240, 5), nn.Dropout(0.5), Maxout(240, 240, 5),
-                                  nn.Dropout(0.5), nn.Linear(240, 1))
+    generator, discriminator = paper_models()
     uniform_(generator, 0.05)
     uniform_(discriminator, 0.005)
     mean = torch.clamp(pixel_mean, 1e-7, 1 - 1e-7)
