@@ -41,22 +41,30 @@ struct ValidationMonitor {
     }
 
     /// Resuming: earlier rows of the log (up to the checkpoint's epoch) restore the best score;
-    /// later rows belong to the abandoned future and are dropped.
+    /// later rows belong to the abandoned future and are dropped. A fresh run starts the log anew.
+    /// An existing file that is not a validation log is refused, never overwritten.
     private mutating func restore(upTo epoch: Int) throws {
         let header = "epoch,step,validation_parzen,sigma,seconds"
-        guard let text = try? String(contentsOfFile: logPath, encoding: .utf8), epoch > 0 else {
-            try writeAtomically(Array((header + "\n").utf8), to: logPath)
-            return
-        }
         var kept = [header]
-        for line in text.split(separator: "\n").dropFirst() {
-            let fields = line.split(separator: ",")
-            guard fields.count == 5, let rowEpoch = Int(fields[0]), let score = Double(fields[2]) else {
-                throw CLIError("\(logPath): not a validation log of `gan train` (row '\(line.prefix(80))')")
+        if FileManager.default.fileExists(atPath: logPath) {
+            let bytes: [UInt8]
+            do { bytes = try BoundedFile.read(logPath, limit: Plot.maximumLogBytes) } catch {
+                throw CLIError("--validation-log \(error)")
             }
-            guard rowEpoch <= epoch else { break }
-            kept.append(String(line))
-            if score > best { (best, checksSinceBest) = (score, 0) } else { checksSinceBest += 1 }
+            let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
+            guard lines.first.map(String.init) == header else {
+                throw CLIError("--validation-log \(logPath): exists and is not a validation log of `gan train`; "
+                               + "refusing to overwrite it (choose another path)")
+            }
+            for line in lines.dropFirst() where epoch > 0 {
+                let fields = line.split(separator: ",")
+                guard fields.count == 5, let rowEpoch = Int(fields[0]), let score = Double(fields[2]), score.isFinite else {
+                    throw CLIError("--validation-log \(logPath): row '\(line.prefix(80))' is not a row of a validation log")
+                }
+                guard rowEpoch <= epoch else { break }
+                kept.append(String(line))
+                if score > best { (best, checksSinceBest) = (score, 0) } else { checksSinceBest += 1 }
+            }
         }
         try writeAtomically(Array((kept.joined(separator: "\n") + "\n").utf8), to: logPath)
     }

@@ -102,3 +102,18 @@ struct ResumeCommandTests {
         }
     }
 }
+
+@Suite("validation logs are never clobbered")
+struct ValidationLogTests {
+    @Test func anExistingFileThatIsNotALogIsRefusedAndKept() throws {
+        let folder = Support.temporaryFolder()
+        let precious = folder + "/notes.txt"
+        try "my notes\n".write(toFile: precious, atomically: true, encoding: .utf8)
+        let run = try Support.run(try #require(Support.ganBinary),
+                                  ["train", "--epochs", "1", "--hold-out-validation", "--validate-every", "1",
+                                   "--validation-log", precious, "--out", folder + "/w.h5"] + ValidationRunTests.tiny)
+        #expect(run.status == 1 && run.stderr.contains("is not a validation log"), "\(run.output)")
+        #expect(try String(contentsOfFile: precious, encoding: .utf8) == "my notes\n")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/w.h5"))
+    }
+}
