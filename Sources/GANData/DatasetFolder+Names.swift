@@ -32,7 +32,7 @@ public enum NamedDataset: String, CaseIterable, Sendable {
         }
     }
 
-    public var isPresent: Bool { (try? DatasetFolder(path: folder))?.hasTrainingImages ?? false }
+    public var isPresent: Bool { (try? DatasetFolder(path: folder))?.holdsAllFourFiles ?? false }
 }
 
 extension DatasetFolder {
@@ -67,7 +67,7 @@ extension DatasetFolder {
 
     /// True when the folder holds all four IDX files under one of the accepted names (their
     /// contents are checked when they are read, and by `gan data fetch`).
-    var hasTrainingImages: Bool {
+    var holdsAllFourFiles: Bool {
         ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
             .allSatisfy { (try? locate($0)) != nil }
     }
