@@ -24,8 +24,15 @@ struct Sample: ParsableCommand {
     @Option(help: "Output file.")
     var out = "samples.png"
 
-    @Option(help: "png: a grid image; npy: float32 [count, height, width] in [0, 1]; idx: uint8 MNIST-style images.")
-    var format: Format = .png
+    @Option(help: "png: a grid image; npy: float32 [count, height, width] in [0, 1]; idx: uint8 MNIST-style images. (default: from --out's ending: .npy, .idx or -ubyte, else png)")
+    var format: Format?
+
+    /// --format, else what --out's ending names.
+    var resolvedFormat: Format {
+        if let format { return format }
+        if out.hasSuffix(".npy") { return .npy }
+        return out.hasSuffix(".idx") || out.hasSuffix("ubyte") ? .idx : .png
+    }
 
     @Option(help: "Seed of the noise.")
     var seed: UInt64 = 0
@@ -44,7 +51,7 @@ struct Sample: ParsableCommand {
 
     func validate() throws {
         guard (weights == nil) != (model == nil) else { throw ValidationError("pass either --weights FILE or --model NAME") }
-        if nearest && format != .png { throw ValidationError("--nearest draws a PNG grid; use it with --format png") }
+        if nearest && resolvedFormat != .png { throw ValidationError("--nearest draws a PNG grid; use it with --format png") }
         guard count >= 1 else { throw ValidationError("--count must be at least 1, got \(count)") }
         if let columns, columns < 1 { throw ValidationError("--columns must be at least 1") }
         try checkRange(count, 1...Limits.maximumSamples, flag: "--count")
@@ -69,7 +76,7 @@ struct Sample: ParsableCommand {
         BLASThreads.set(threads)
         let (samples, noise) = model.sample(count: count, seed: seed)
         let shape = model.problem.sampleShape
-        switch format {
+        switch resolvedFormat {
         case .png:
             if nearest {
                 let training = try TrainingSession.loadData(contents.configuration)

@@ -117,3 +117,15 @@ struct ValidationLogTests {
         #expect(!FileManager.default.fileExists(atPath: folder + "/w.h5"))
     }
 }
+
+@Suite("gan sample picks its format from --out")
+struct SampleFormatTests {
+    @Test func anNpyOutputIsWrittenAsNpyWithoutAFormatFlag() throws {
+        let folder = Support.temporaryFolder()
+        let run = try Support.run(try #require(Support.ganBinary),
+                                  ["sample", "--model", "mlp-digit4", "--count", "3", "--out", folder + "/s.npy"])
+        #expect(run.status == 0, "\(run.output)")
+        let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: folder + "/s.npy")))
+        #expect(Array(bytes.prefix(6)) == [0x93] + Array("NUMPY".utf8), "an .npy file, not a PNG")
+    }
+}
