@@ -6,7 +6,9 @@ public enum ConfigurationCoding {
     public static func encode<T: Encodable>(_ value: T, pretty: Bool = false) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        // Configurations are plain structs of numbers, strings and arrays: encoding cannot fail.
+        // Plain structs of numbers, strings and arrays: encoding cannot fail, and a number that is
+        // not finite (a measurement of a broken model) is written as a string, not a crash.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         let data = try! encoder.encode(value)
         return String(decoding: data, as: UTF8.self)
     }
@@ -26,8 +28,8 @@ public enum ConfigurationCoding {
         guard let fields = override as? [String: Any] else {
             throw ConfigurationError.invalid(plugin: plugin, reason: "expected a JSON object, got \(JSONText.excerpt(json))")
         }
-        if let duplicate = JSONText.duplicateKey(in: json) {
-            throw ConfigurationError.invalid(plugin: plugin, reason: "the field \(duplicate) appears twice (which one was meant?)")
+        if let problem = JSONText.structuralProblem(in: json) {
+            throw ConfigurationError.invalid(plugin: plugin, reason: problem)
         }
         try checkKnown(fields, against: base, defaults: defaults, path: "", plugin: plugin)
         let merged = deepMerge(base, fields)

@@ -2,13 +2,19 @@
 /// of two equal keys silently, say "not valid JSON" for a number out of range without naming
 /// its field, and their messages may echo whole inputs.
 public enum JSONText {
-    /// The first key that appears twice in one object, as "path.key", or nil. Scans the text
-    /// once (strings with escapes, nesting) without building anything; malformed text is left
-    /// to the real parser, which reports it.
-    public static func duplicateKey(in text: String) -> String? {
-        var duplicate: String?
-        scan(text, duplicate: { if duplicate == nil { duplicate = $0 } }, number: { _, _ in })
-        return duplicate
+    /// Objects and arrays may nest this deep; deeper text is refused before any parser sees it
+    /// (each level costs the scan and the parsers memory and stack).
+    public static let maximumDepth = 64
+
+    /// What is wrong with the text's structure, as a phrase: a key that appears twice in one
+    /// object, or nesting deeper than `maximumDepth`; nil when neither. Scans the text once
+    /// (strings with escapes, nesting) without building anything; malformed text is left to the
+    /// real parser, which reports it.
+    public static func structuralProblem(in text: String) -> String? {
+        var problem: String?
+        scan(text, duplicate: { if problem == nil { problem = "the field \($0) appears twice (which one was meant?)" } },
+             number: { _, _ in }, tooDeep: { problem = "objects and arrays nest deeper than \(maximumDepth) levels" })
+        return problem
     }
 
     /// The first number no field can hold (beyond Double, or beyond Int64 whatever its field),
@@ -20,11 +26,12 @@ public enum JSONText {
             guard found == nil else { return }
             let value = Double(token) ?? .infinity
             if !value.isFinite || abs(value) >= 0x1p63 { found = (path, token) }
-        })
+        }, tooDeep: {})
         return found
     }
 
-    private static func scan(_ text: String, duplicate: (String) -> Void, number: (String, String) -> Void) {
+    private static func scan(_ text: String, duplicate: (String) -> Void, number: (String, String) -> Void,
+                             tooDeep: () -> Void) {
         var frames: [(keys: Set<String>, path: String, isObject: Bool)] = []
         var expectingKey = false
         var lastKey = ""
@@ -38,6 +45,7 @@ public enum JSONText {
             pending = nil
             switch byte {
             case UInt8(ascii: "{"), UInt8(ascii: "["):
+                guard frames.count < maximumDepth else { return tooDeep() }
                 frames.append(([], path(), byte == UInt8(ascii: "{")))
                 expectingKey = byte == UInt8(ascii: "{")
             case UInt8(ascii: "}"), UInt8(ascii: "]"):

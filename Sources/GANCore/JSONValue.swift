@@ -34,8 +34,8 @@ public enum JSONValue: Codable, Sendable, Equatable {
 
     /// Parses JSON text.
     public init(parsing text: String) throws {
-        if let duplicate = JSONText.duplicateKey(in: text) {
-            throw ConfigurationError.invalid(plugin: "JSON", reason: "the field \(duplicate) appears twice (which one was meant?)")
+        if let problem = JSONText.structuralProblem(in: text) {
+            throw ConfigurationError.invalid(plugin: "JSON", reason: problem)
         }
         self = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
     }

@@ -36,3 +36,15 @@ public struct EvaluationError: Error, CustomStringConvertible, Equatable {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
+
+extension EvaluatedModel {
+    /// `sample`, refusing samples that are not finite: weights that are finite can still
+    /// overflow to inf or NaN in the generator, and no score means anything then.
+    func finiteSamples(_ count: Int, _ seed: UInt64) throws -> [Float] {
+        let samples = sample(count, seed)
+        guard samples.allSatisfy(\.isFinite) else {
+            throw EvaluationError("\(path): the generator's samples are not finite (weights that overflow?); nothing to measure")
+        }
+        return samples
+    }
+}

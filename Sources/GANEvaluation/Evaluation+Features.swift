@@ -19,7 +19,7 @@ extension Evaluation {
         guard test.count > neighbourhood, samples > neighbourhood else {
             throw EvaluationError("precision and recall need more than k = \(neighbourhood) test images and samples")
         }
-        let generated = model.sample(samples, seed)
+        let generated = try model.finiteSamples(samples, seed)
         let real = network.features(test.images), dimension = network.hiddenSize
         var histogram = [Int](repeating: 0, count: network.classes)
         for label in network.predict(generated) { histogram[label] += 1 }

@@ -12,7 +12,7 @@ extension Evaluation {
     public func parzen(samples: Int = 10_000, validation: Int = 1_000, seed: UInt64 = 0, references: Bool = true,
                        neighbours: Int = 1_000, progress: (Int, Int) -> Void = { _, _ in }) throws -> ParzenResult {
         let start = Date()
-        let generated = model.sample(samples, seed)
+        let generated = try model.finiteSamples(samples, seed)
         let (training, heldOut) = try trainingSplit()
         guard heldOut.count >= 1 else { throw EvaluationError("\(folder.path): no held-out images to choose sigma on") }
         let validationCount = min(validation, heldOut.count)

@@ -8,6 +8,9 @@ public struct LinePlot {
     }
 
     public static let maximumSeries = 4
+    /// Values beyond this magnitude are left out (a plot cannot show them, and tick arithmetic
+    /// on them would overflow); `gan plot` refuses them before they get here.
+    public static let maximumMagnitude = 1e12
     public var width = 480, height = 270
     public var series: [Series]
     static let margin = (left: 40, right: 12, top: 10, bottom: 22)
@@ -18,7 +21,7 @@ public struct LinePlot {
 
     public var png: [UInt8] {
         var canvas = Canvas(width: width, height: height)
-        let all = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
+        let all = series.flatMap(\.points).filter(Self.plottable)
         guard let xMin = all.map(\.x).min(), let xMax = all.map(\.x).max(),
               let yMin = all.map(\.y).min(), let yMax = all.map(\.y).max() else { return canvas.png }
         let xTicks = Self.ticks(xMin, xMax), yTicks = Self.ticks(yMin, yMax)
@@ -41,7 +44,7 @@ public struct LinePlot {
         }
         for (index, line) in series.prefix(Self.styles.count).enumerated() {
             let style = Self.styles[index]
-            let points = line.points.filter { $0.x.isFinite && $0.y.isFinite }
+            let points = line.points.filter(Self.plottable)
             for (a, b) in zip(points, points.dropFirst()) {
                 canvas.line(px(a.x), py(a.y), px(b.x), py(b.y), grey: style.grey, dash: style.dash)
             }
@@ -49,9 +52,14 @@ public struct LinePlot {
         return canvas.png
     }
 
+    static func plottable(_ point: (x: Double, y: Double)) -> Bool {
+        abs(point.x) <= maximumMagnitude && abs(point.y) <= maximumMagnitude
+    }
+
     /// About five round tick values covering [low, high].
     static func ticks(_ low: Double, _ high: Double) -> [Double] {
-        let span = max(high - low, 1e-9)
+        // At least a millionth of the values' size: below that, Double cannot step between them.
+        let span = max(high - low, max(abs(high), abs(low)) * 1e-6, 1e-9)
         let raw = span / 5
         let magnitude = pow10(Int((raw.magnitudeLog10()).rounded(.down)))
         let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude

@@ -70,8 +70,8 @@ extension ModelFile {
     private static func decode<T: Decodable>(_ type: T.Type, _ group: HDF5Group, _ name: String,
                                              _ path: String) throws -> T {
         let json = try group.stringAttribute(name)
-        if let duplicate = JSONText.duplicateKey(in: json) {
-            throw HDF5Error(file: path, object: "/", reason: "attribute '\(name)': the field \(duplicate) appears twice")
+        if let problem = JSONText.structuralProblem(in: json) {
+            throw HDF5Error(file: path, object: "/", reason: "attribute '\(name)': \(problem)")
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(json.utf8))

@@ -57,7 +57,10 @@ extension TrainingConfiguration {
         case .mapping(let mapping):
             var keys = Set<String>()
             for (key, value) in mapping {
-                let name = key.string ?? "?"
+                guard case .scalar = key, let name = key.string else {
+                    throw TrainingError.invalidConfiguration(
+                        "\(source): a key under \(path.isEmpty ? "the top level" : path) is a list or mapping, not a field name")
+                }
                 let child = path.isEmpty ? name : path + "." + name
                 if !keys.insert(name).inserted {
                     throw TrainingError.invalidConfiguration("\(source): the field \(child) appears twice (which one was meant?)")

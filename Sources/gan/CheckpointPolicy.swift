@@ -25,6 +25,12 @@ struct CheckpointPolicy {
     let interval: CheckpointInterval?
     let folder: String
     let keep: Int
+    /// The checkpoints this process wrote, oldest first: the only ones pruning may delete.
+    let written = WrittenCheckpoints()
+
+    final class WrittenCheckpoints {
+        var paths: [String] = []
+    }
 
     /// The flags that keep this policy on a resumed run (printed in the resume command).
     func resumeArguments(out: String) -> [String] {
@@ -54,16 +60,26 @@ struct CheckpointPolicy {
         return folder + String(format: "/step-%09d.h5", session.position.step)
     }
 
-    /// Checkpoints in the folder, oldest first.
-    func existing() -> [String] {
+    /// Checkpoints in the folder up to `step`, oldest first: regular files named as ours
+    /// (`step-` and nine digits), so a folder or another run's later checkpoints are never taken.
+    func existing(upTo step: Int = .max) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return names.filter { $0.hasPrefix("step-") && $0.hasSuffix(".h5") }.sorted().map { folder + "/" + $0 }
+        return names.filter { name in
+            guard name.count == 17, name.hasPrefix("step-"), name.hasSuffix(".h5"),
+                  let number = Int(name.dropFirst(5).prefix(9)), number <= step else { return false }
+            let type = try? FileManager.default.attributesOfItem(atPath: folder + "/" + name)[.type] as? FileAttributeType
+            return type == .typeRegular
+        }.sorted().map { folder + "/" + $0 }
     }
 
-    func latest() -> String? { existing().last }
-
-    func prune() {
-        for old in existing().dropLast(keep) { try? FileManager.default.removeItem(atPath: old) }
+    /// Records a checkpoint just written and deletes this process's older ones beyond `keep`;
+    /// files it did not write (an earlier run's, anything else in the folder) stay.
+    func recordAndPrune(_ path: String) {
+        written.paths.append(path)
+        while written.paths.count > keep {
+            let old = written.paths.removeFirst()
+            if old != path { try? FileManager.default.removeItem(atPath: old) }
+        }
     }
 }
 

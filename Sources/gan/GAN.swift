@@ -14,20 +14,39 @@ struct GAN: ParsableCommand {
     /// line, rather than kill the process with SIGXFSZ.
     static func main() {
         signal(SIGXFSZ, SIG_IGN)
+        var parsed = false
         do {
             var command = try parseAsRoot()
+            parsed = true
             try command.run()
         } catch {
             let code = exitCode(for: error)
             guard code != .success else { exit(withError: error) }  // --help, --version
-            // Messages may quote an input (a flag's value, a file's field): each line is cut to
-            // 300 characters, so a hostile input cannot fill a terminal or a log.
-            let lines = fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false)
+            // Messages may quote an input (a flag's value, a file's field): control characters are
+            // escaped (an error from running is one line, whatever a file held), and each line is
+            // cut to 300 characters, so a hostile input cannot drive a terminal or fill a log.
+            let message = fullMessage(for: error)
+            let lines = parsed ? [Substring(escaped(message, newlines: true))]
+                : message.split(separator: "\n", omittingEmptySubsequences: false).map { Substring(escaped(String($0), newlines: false)) }
             let text = lines.map { $0.count > 300 ? $0.prefix(200) + " ... " + $0.suffix(80) : $0 }.joined(separator: "\n")
             if !text.isEmpty { FileHandle.standardError.write(Data((text + "\n").utf8)) }
             // Bad input of any kind, a flag's value as much as a file's content, exits 1
             // (ArgumentParser's own is 64, EX_USAGE).
             Foundation.exit(code == .validationFailure ? 1 : code.rawValue)
         }
+    }
+
+    /// Control characters (ESC, CR, NUL, ...; and newlines when `newlines`) as `\u{..}` escapes.
+    static func escaped(_ text: String, newlines: Bool) -> String {
+        var result = ""
+        for scalar in text.unicodeScalars {
+            let control = scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+            if control && (newlines || scalar != "\n") && scalar != "\t" {
+                result += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result.hasSuffix("\\u{a}") ? String(result.dropLast(5)) : result
     }
 }

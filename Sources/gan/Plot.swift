@@ -23,6 +23,10 @@ struct Plot: ParsableCommand {
             throw CLIError("--csv: give 1 to \(LinePlot.maximumSeries) logs, got \(logs.count)")
         }
         try checkWritable(out, flag: "--out")
+        let target = URL(fileURLWithPath: out).standardized.path
+        if let log = logs.first(where: { URL(fileURLWithPath: $0).standardized.path == target }) {
+            throw CLIError("--out \(out) is the log \(log); the plot would replace it (choose another path)")
+        }
         let series = try logs.map { log in
             let points = try Self.points(of: log)
             guard !points.isEmpty else { throw CLIError("--csv \(log): no rows yet (only the header)") }
@@ -43,8 +47,9 @@ struct Plot: ParsableCommand {
         }
         return try lines.dropFirst().enumerated().map { index, line in
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-            guard fields.count == header.count, let a = Double(fields[x]), let b = Double(fields[y]), a.isFinite, b.isFinite else {
-                throw CLIError("--csv \(path): row \(index + 2) is not a row of numbers matching the header")
+            guard fields.count == header.count, let a = Double(fields[x]), let b = Double(fields[y]),
+                  abs(a) <= LinePlot.maximumMagnitude, abs(b) <= LinePlot.maximumMagnitude else {
+                throw CLIError("--csv \(path): row \(index + 2) is not a row of numbers within ±1e12 matching the header")
             }
             return (a, b)
         }

@@ -70,8 +70,8 @@ extension Train {
     }
 
     private func json(_ text: String, flag: String) throws -> JSONValue {
-        if let duplicate = JSONText.duplicateKey(in: text) {
-            throw CLIError("\(flag): the field \(duplicate) appears twice (which one was meant?)")
+        if let problem = JSONText.structuralProblem(in: text) {
+            throw CLIError("\(flag): \(problem)")
         }
         guard let value = try? JSONValue(parsing: text), case .object = value else {
             throw CLIError("\(flag): expected a JSON object such as '{\"generatorHiddenSizes\":[256]}', got \(JSONText.excerpt(text))")

@@ -169,9 +169,12 @@ struct Train: ParsableCommand {
         }
         let folder = checkpointDir ?? CheckpointPolicy.defaultFolder(for: out)
         let policy = CheckpointPolicy(interval: checkpointEvery, folder: folder, keep: keepCheckpoints)
+        // A resumed run prunes its own earlier checkpoints too (those up to where it resumes).
+        if resume != nil { policy.written.paths = policy.existing(upTo: session.position.step) }
+        let logPath = validationLog ?? CheckpointPolicy.stem(of: out) + "-validation.csv"
+        if validateEvery != nil { try checkValidationLog(logPath, session: session) }
         let validation = try validateEvery.map {
-            try ValidationMonitor(session: session, every: $0, patience: stopOnPlateau,
-                                  logPath: validationLog ?? CheckpointPolicy.stem(of: out) + "-validation.csv")
+            try ValidationMonitor(session: session, every: $0, patience: stopOnPlateau, logPath: logPath)
         }
         try TrainingRun(session: session, out: out, samplesDir: samplesDir, checkpoints: policy, onDivergence: onDivergence,
                         validation: validation).run()
@@ -202,6 +205,18 @@ struct Train: ParsableCommand {
                            + "pass --epochs N with N > \(session.position.epoch) to train on")
         }
         return session
+    }
+
+    /// The validation log must not be the weights file or lie inside the data folder.
+    private func checkValidationLog(_ logPath: String, session: TrainingSession) throws {
+        let log = URL(fileURLWithPath: logPath).standardized.path
+        if log == URL(fileURLWithPath: out).standardized.path {
+            throw CLIError("--validation-log \(logPath) is the --out file; choose another path")
+        }
+        if let folder = try? DatasetFolder.resolve(session.configuration.dataPath),
+           log.hasPrefix(URL(fileURLWithPath: folder.path).standardized.path + "/") {
+            throw CLIError("--validation-log \(logPath) lies inside the data folder \(folder.path); choose another path")
+        }
     }
 
     private func checkNotAnInput(_ configuration: TrainingConfiguration) throws {

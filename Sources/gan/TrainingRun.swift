@@ -86,7 +86,7 @@ struct TrainingRun {
             } catch let error as TrainingError {
                 bar.finish()
                 guard case .diverged = error else { throw error }
-                let saved = checkpoints.existing()
+                let saved = checkpoints.existing(upTo: session.position.step)
                 guard onDivergence == .rollback, !saved.isEmpty, rollbacks < 3 else {
                     throw CLIError("\(error)" + (saved.last.map { "; last good checkpoint: \($0) (resume with --resume \($0), "
                         + "or --on-divergence rollback, which lowers the learning rate)" } ?? "; no checkpoint was written (use --checkpoint-every)"))
@@ -132,7 +132,7 @@ struct TrainingRun {
     private func writeCheckpoint(_ session: TrainingSession) throws -> String {
         let path = checkpoints.path(for: session)
         try session.save(to: path)
-        checkpoints.prune()
+        checkpoints.recordAndPrune(path)
         return path
     }
 }

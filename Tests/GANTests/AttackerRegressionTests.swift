@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+/// Inputs an attacker tried against the release binary after the hostile-input work: each must
+/// end in one short `Error:` line, exit 1 and no signal or hang, and nothing may be clobbered.
+@Suite("attacker regressions", .serialized)
+struct AttackerRegressionTests {
+    static func gan(_ arguments: [String]) throws -> Support.Run {
+        try Support.run(try #require(Support.ganBinary), arguments, timeout: 60)
+    }
+
+    static func expectRefused(_ run: Support.Run, _ words: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let lines = run.stderr.split(separator: "\n")
+        #expect(run.status == 1, "\(run.output)", sourceLocation: sourceLocation)
+        #expect(lines.count == 1 && lines[0].hasPrefix("Error:") && lines[0].count < 300 && lines[0].contains(words),
+                "\(run.stderr)", sourceLocation: sourceLocation)
+    }
+
+    @Test func plotRefusesValuesItCannotDrawAndNeverReplacesItsLog() throws {
+        let folder = Support.temporaryFolder()
+        let log = folder + "/v.csv"
+        let contents = "epoch,step,validation_parzen,sigma,seconds\n1,1,1e308,0.2,1\n2,2,-1e308,0.2,1\n"
+        try contents.write(toFile: log, atomically: true, encoding: .utf8)
+        Self.expectRefused(try Self.gan(["plot", "--csv", log, "--out", folder + "/p.png"]), "within ±1e12")
+        try "epoch,step,validation_parzen,sigma,seconds\n1,1,5,0.2,1\n".write(toFile: log, atomically: true, encoding: .utf8)
+        Self.expectRefused(try Self.gan(["plot", "--csv", log, "--out", log]), "is the log")
+        #expect(try String(contentsOfFile: log, encoding: .utf8).hasPrefix("epoch,"))
+        // Values near the limit draw without trapping.
+        try "epoch,step,validation_parzen,sigma,seconds\n-5,1,1e12,0.2,1\n1e12,2,-1e12,0.2,1\n".write(toFile: log, atomically: true, encoding: .utf8)
+        #expect(try Self.gan(["plot", "--csv", log, "--out", folder + "/p.png"]).status == 0)
+    }
+
+    @Test func recipesWithNonScalarKeysOrDeepNestingAreRefused() throws {
+        let folder = Support.temporaryFolder()
+        try "[1]: 1\n".write(toFile: folder + "/y.yaml", atomically: true, encoding: .utf8)
+        Self.expectRefused(try Self.gan(["train", "--recipe", folder + "/y.yaml", "--print-recipe"]), "not a field name")
+        let deep = String(repeating: "{\"a\":", count: 100) + "1" + String(repeating: "}", count: 100)
+        try deep.write(toFile: folder + "/deep.json", atomically: true, encoding: .utf8)
+        Self.expectRefused(try Self.gan(["train", "--recipe", folder + "/deep.json", "--print-recipe"]), "deeper than 64 levels")
+        let flag = try Self.gan(["train", "--arch-config", String(repeating: "[", count: 60_000), "--print-recipe"])
+        Self.expectRefused(flag, "deeper than 64 levels")
+    }
+
+    @Test func outputsThatAreTheCommandsOwnInputsAreRefused() throws {
+        let folder = Support.temporaryFolder()
+        let weights = folder + "/w.h5"
+        try FileManager.default.copyItem(atPath: Support.packageRoot + "/models/mlp-digit4/weights.h5", toPath: weights)
+        let before = try Data(contentsOf: URL(fileURLWithPath: weights))
+        Self.expectRefused(try Self.gan(["evaluate", "--weights", weights, "--samples", "10", "--validation", "10",
+                                         "--test-limit", "10", "--json", weights]), "is the --weights file")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: weights)) == before)
+        let out = folder + "/t.h5"
+        Self.expectRefused(try Self.gan(["train", "--epochs", "1", "--hold-out-validation", "--validate-every", "1",
+                                         "--validation-log", out, "--out", out] + ValidationRunTests.tiny), "is the --out file")
+    }
+
+    @Test func controlCharactersFromInputsAreEscapedIntoOneLine() throws {
+        let run = try Self.gan(["inspect", "/tmp/no\nsuch\u{1B}[31mfile"])
+        Self.expectRefused(run, "\\u{a}such\\u{1b}[31m")
+        #expect(!run.stderr.contains("\u{1B}"))
+    }
+
+    /// Pruning deletes only checkpoints this run wrote: a folder named like a checkpoint and an
+    /// earlier run's later checkpoint stay, and the run's newest checkpoint is kept.
+    @Test func pruningTouchesOnlyThisRunsCheckpoints() throws {
+        let folder = Support.temporaryFolder()
+        let checkpoints = folder + "/ck"
+        try FileManager.default.createDirectory(atPath: checkpoints + "/step-000000000.h5/sub", withIntermediateDirectories: true)
+        try "keep me".write(toFile: checkpoints + "/step-000000000.h5/sub/data.txt", atomically: true, encoding: .utf8)
+        try "an earlier run".write(toFile: checkpoints + "/step-999999999.h5", atomically: true, encoding: .utf8)
+        let run = try Self.gan(["train", "--epochs", "3", "--checkpoint-every", "1", "--keep-checkpoints", "1",
+                                "--checkpoint-dir", checkpoints, "--out", folder + "/w.h5"] + ValidationRunTests.tiny)
+        #expect(run.status == 0, "\(run.output)")
+        #expect(FileManager.default.fileExists(atPath: checkpoints + "/step-000000000.h5/sub/data.txt"))
+        #expect(FileManager.default.fileExists(atPath: checkpoints + "/step-999999999.h5"))
+        let ours = try FileManager.default.contentsOfDirectory(atPath: checkpoints).filter { $0.hasPrefix("step-") && $0 != "step-000000000.h5" && $0 != "step-999999999.h5" }
+        #expect(ours.count == 1, "keep 1 of this run's checkpoints: \(ours)")
+    }
+}
