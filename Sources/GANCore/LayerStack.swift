@@ -84,13 +84,21 @@ public enum ConfigurationCheck {
     }
 
     /// Refuses a stack of layers of these widths (input, hidden..., output) when one of them
-    /// would hold more than `Limits.maximumLayerParameters` parameters: checked before the
-    /// network is built, so nothing is allocated.
+    /// would hold more than `Limits.maximumLayerParameters` parameters, or all of them more than
+    /// `Limits.maximumNetworkParameters`: checked before the network is built, so nothing is
+    /// allocated.
     public static func layers(_ widths: [Int], pieces: Int = 1, network: String, plugin: String) throws(ConfigurationError) {
         for (input, output) in zip(widths, widths.dropFirst())
         where Limits.product([input, output, pieces], limit: Limits.maximumLayerParameters) == nil {
             throw .invalid(plugin: plugin, reason: "the \(network)'s \(input) x \(output)\(pieces > 1 ? " x \(pieces)" : "") layer would hold "
                            + "more than \(Limits.maximumLayerParameters) parameters (the limit per layer)")
+        }
+        // Kernels and biases (batch norm's few per unit are far below the margin); each layer is
+        // within the per-layer limit here, so the sum of at most 65 of them cannot overflow.
+        let total = zip(widths, widths.dropFirst()).reduce(0) { $0 + ($1.0 + 1) * $1.1 * pieces }
+        if total > Limits.maximumNetworkParameters {
+            throw .invalid(plugin: plugin, reason: "the \(network)'s \(widths.count - 1) layers would hold \(total) parameters, "
+                           + "more than \(Limits.maximumNetworkParameters) (the limit per network)")
         }
     }
 

@@ -11,6 +11,11 @@ public enum Limits {
     public static let maximumPieces = 64
     /// Parameters (kernel values) in one layer: 2^26, 256 MiB of float32.
     public static let maximumLayerParameters = 1 << 26
+    /// Parameters (kernels and biases) in one network: 2^25, 128 MiB of float32 (512 MiB with
+    /// its gradient and Adam's two moments, so 1 GiB for a generator and discriminator in
+    /// training). The paper's MNIST model holds 2.5M (generator) and 1.2M (discriminator).
+    /// Without it, 64 layers each within the per-layer limit could ask for 16 GiB.
+    public static let maximumNetworkParameters = 1 << 25
     /// Dimensions of one sample, and the values in it (256 x 256).
     public static let maximumSampleRank = 4
     public static let maximumSampleSize = 1 << 16
@@ -24,8 +29,10 @@ public enum Limits {
     public static let maximumK = 1_000
     /// Threads of a matrix product.
     public static let maximumThreads = 1_024
-    /// Samples drawn at once (sample, evaluate).
-    public static let maximumSamples = 1 << 20
+    /// Samples drawn at once by `gan sample` (`--count`, and so `--columns`): 100,000, the same
+    /// as `gan evaluate --samples`. 2^20 needed 3.3 GB (samples, grid and noise at once); 100,000
+    /// need about 330 MB.
+    public static let maximumSamples = 100_000
     /// |scale| of the noise prior.
     public static let maximumNoiseScale: Float = 1e6
 

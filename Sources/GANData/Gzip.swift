@@ -43,7 +43,12 @@ enum CompressedFile {
                 }
             }
             output.append(contentsOf: chunk[0..<produced])
-            if limit == nil { limit = try promised(output) }
+            if limit == nil, let promise = try promised(output) {
+                // Sized once from the header (plus one chunk, to see an overrun): growing by
+                // appending doubles the buffer, to nearly twice the file at the cap.
+                limit = promise
+                output.reserveCapacity(promise + chunk.count)
+            }
             if let limit, output.count > limit {
                 throw .corrupt(path: path, reason: "the gzip stream inflates to more than the \(limit) bytes its header promises; refused")
             }

@@ -35,7 +35,51 @@ public final class Classifier {
             }
             if !(1...Self.maximumHidden).contains(hidden) { return "hidden size \(hidden) outside 1...\(Self.maximumHidden)" }
             if !(2...Self.maximumClasses).contains(classes) { return "\(classes) classes outside 2...\(Self.maximumClasses)" }
+            // Each size may be in range while the network they make together is not (512 x 512
+            // images with 256 filters and 4,096 hidden units is 16.6G parameters): its parameters
+            // and per-image buffers are computed from the sizes alone, before anything is built.
+            for (name, count) in layerParameters where count > Self.maximumLayerParameters {
+                return "the \(name) layer would hold \(count) parameters, more than \(Self.maximumLayerParameters) (the limit per layer)"
+            }
+            let total = layerParameters.reduce(0) { $0 + $1.count }
+            if total > Self.maximumParameters {
+                return "the network would hold \(total) parameters, more than \(Self.maximumParameters) (the limit per classifier)"
+            }
+            if valuesPerImage > Self.maximumValuesPerImage {
+                return "the network would need \(valuesPerImage) buffer values per image, more than \(Self.maximumValuesPerImage) (the limit)"
+            }
             return nil
+        }
+
+        /// Limits on the network the sizes make: 2^24 parameters in one layer, 2^25 in all
+        /// (128 MiB of float32; the default 28 x 28 classifier holds about 117,000), and 2^20 buffer
+        /// values per image (4 MiB; evaluation runs 250 images at once, so 1 GiB; the default
+        /// needs about 194,000).
+        public static let maximumLayerParameters = 1 << 24, maximumParameters = 1 << 25, maximumValuesPerImage = 1 << 20
+
+        /// Sides after conv 5x5 (pad 2), pool 2, conv 5x5, pool 2.
+        private var pooledSides: (first: (Int, Int), second: (Int, Int)) {
+            let first = (height / 2, width / 2)
+            return (first, (max(first.0 - 4, 0) / 2, max(first.1 - 4, 0) / 2))
+        }
+
+        /// Each layer's parameters (kernel and bias), computed from the sizes (valid ranges only).
+        var layerParameters: [(name: String, count: Int)] {
+            let flat = pooledSides.second.0 * pooledSides.second.1 * filters2
+            return [("first convolution", 25 * filters1 + filters1), ("second convolution", 25 * filters1 * filters2 + filters2),
+                    ("hidden dense", flat * hidden + hidden), ("output dense", hidden * classes + classes)]
+        }
+
+        /// Float buffers per image: each layer's output and input gradient, and each
+        /// convolution's im2col columns and their gradient.
+        var valuesPerImage: Int {
+            let (p1, p2) = pooledSides
+            let conv1 = height * width * filters1, pool1 = p1.0 * p1.1 * filters1
+            let conv2Pixels = max(p1.0 - 4, 0) * max(p1.1 - 4, 0)
+            let conv2 = conv2Pixels * filters2, pool2 = p2.0 * p2.1 * filters2
+            let columns = height * width * 25 + conv2Pixels * 25 * filters1
+            let activations = height * width + 2 * conv1 + pool1 + 2 * conv2 + 2 * pool2 + 2 * hidden + classes
+            return 2 * (columns + activations)
         }
     }
 

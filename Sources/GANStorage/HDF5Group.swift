@@ -161,6 +161,14 @@ public final class HDF5Group {
                  maximumCount: maximumCount).values
     }
 
+    /// The shape of a 64-bit integer dataset, read without its values: a caller that knows how
+    /// many values to expect compares it first, so that a wrong count allocates nothing.
+    public func uint64Shape(_ name: String) throws(HDF5Error) -> [Int] {
+        let (dataset, shape) = try openDataset(name, expecting: H5T_INTEGER, size: MemoryLayout<UInt64>.size, what: "64-bit integer")
+        H5Dclose(dataset)
+        return shape
+    }
+
     /// Shape and values of a dataset whose stored type has `typeClass` and T's size. Everything
     /// that could make reading touch another file or allocate more than the limits is checked
     /// first (`checkedStorage`); `expecting` refuses any other shape before a byte is allocated.

@@ -95,11 +95,15 @@ extension TrainingSession {
     /// The stored data order: a permutation of the current images' indices. A count that
     /// differs means other data; duplicates or indices out of range mean a damaged file.
     private func restoredOrder(_ state: HDF5Group, _ fail: (String, String) -> HDF5Error) throws -> [Int] {
-        let stored = try state.readUInt64s("order", maximumCount: HDF5Limits.maximumElements)
-        guard stored.count == data.count else {
-            throw fail("/state/order", "the checkpoint was trained on \(stored.count) images, the data now has \(data.count): "
+        // The shape first: reading a crafted order of up to 2^27 values would allocate 1 GiB
+        // only to find that its count is wrong.
+        let shape = try state.uint64Shape("order")
+        guard shape == [data.count] else {
+            let stored = shape.count == 1 ? "\(shape[0])" : "shape \(shape) of"
+            throw fail("/state/order", "the checkpoint was trained on \(stored) images, the data now has \(data.count): "
                        + "resume with the same --data and --digit")
         }
+        let stored = try state.readUInt64s("order", maximumCount: data.count)
         var seen = [Bool](repeating: false, count: data.count)
         for index in stored {
             guard index < UInt64(data.count), !seen[Int(index)] else {

@@ -97,6 +97,11 @@ struct HostileFileTests {
         try Hostile.make("gzip-idx-bomb", "400,28,28", from: "-", to: images)  // 1 MB that inflates to 1 GiB
         Hostile.expectRefused(try Hostile.gan(["train", "--data", data, "--out", folder + "/w.h5"]), naming: images,
                               saying: "its header promises")
+        // Under the old 1 GiB cap but over 2^28 bytes: refused from the header (a file at 1 GiB
+        // used to peak at 8.4 GB). One MiB of payload: the header alone decides.
+        try Hostile.make("gzip-idx-bomb", "400000,28,28:1", from: "-", to: images)
+        Hostile.expectRefused(try Hostile.gan(["train", "--data", data, "--out", folder + "/w.h5"]), naming: images,
+                              saying: "268435456 bytes")
         try Hostile.make("gzip-idx-bomb", "65536,65536,65536", from: "-", to: images)
         Hostile.expectRefused(try Hostile.gan(["train", "--data", data, "--out", folder + "/w.h5"]), naming: images,
                               saying: "too large")
@@ -146,6 +151,24 @@ struct HostileFileTests {
             Hostile.expectRefused(run, naming: path, saying: reason)
             #expect(!FileManager.default.fileExists(atPath: folder + "/resumed.h5"))
         }
+        // An order declaring 2^27 values (1 GiB) is refused by its shape, before it is read.
+        let order = try Hostile.make("huge-order", from: seed, to: folder + "/huge-order.h5")
+        let run = try Hostile.gan(["train", "--resume", order, "--epochs", "5", "--out", folder + "/resumed.h5"])
+        Hostile.expectRefused(run, naming: order, saying: "trained on 134217728 images")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/resumed.h5"))
+    }
+
+    /// Every layer within the per-layer limit, the network far beyond any real model: 64 layers
+    /// of 8,192 (16 GiB) and 20 of 4,096 (1.3 GB) both crashed under a memory cap.
+    @Test func networksOverTheTotalParameterLimitAreRefusedBeforeAllocating() throws {
+        let folder = try Hostile.workspace()
+        let seed = folder + "/seed.h5"
+        for (index, (width, count)) in [(8192, 64), (4096, 20)].enumerated() {
+            let sizes = "[" + Array(repeating: String(width), count: count).joined(separator: ",") + "]"
+            let path = try Hostile.make("set-json-field", "generator_config:generatorHiddenSizes:\(sizes)", from: seed,
+                                        to: folder + "/wide-\(index).h5")
+            try Self.expectAllRefuse(path, in: folder, saying: "the limit per network")
+        }
     }
 
     @Test func classifierFileSizesAreCheckedBeforeAllocating() throws {
@@ -157,6 +180,17 @@ struct HostileFileTests {
                                        "--samples", "10", "--test-limit", "10"])
             Hostile.expectRefused(run, naming: path, saying: "outside")
         }
+        // Every size within its own range, the network they make 16.6G parameters (66.6 GB).
+        let big = try Hostile.make("set-attributes", "/:height=512,width=512,filters1=256,filters2=256,hidden_size=4096",
+                                   from: shipped, to: folder + "/classifier-big.h5")
+        let run = try Hostile.gan(["evaluate", "--weights", folder + "/seed.h5", "--metric", "frechet", "--classifier", big,
+                                   "--samples", "10", "--test-limit", "10"])
+        Hostile.expectRefused(run, naming: big, saying: "the limit per layer")
+        // Small layers but buffers of 13M values per image (512 x 512 images): refused too.
+        let wide = try Hostile.make("set-attributes", "/:height=512,width=512,filters1=1,filters2=1,hidden_size=1",
+                                    from: shipped, to: folder + "/classifier-wide.h5")
+        Hostile.expectRefused(try Hostile.gan(["evaluate", "--weights", folder + "/seed.h5", "--metric", "frechet", "--classifier", wide,
+                                               "--samples", "10", "--test-limit", "10"]), naming: wide, saying: "buffer values per image")
     }
 
     // MARK: Class 6: attributes of other types than our writer's

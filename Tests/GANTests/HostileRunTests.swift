@@ -21,6 +21,9 @@ struct HostileRunTests {
             (["evaluate", "--weights", weights, "--samples", "1000000000"], "--samples"),
             (["sample", "--weights", weights, "--count", "1000000000"], "--count"),
             (["sample", "--weights", weights, "--count", "4", "--columns", "1000000000"], "--columns"),
+            // 100,001: one past the limit (2^20, the old one, needed 3.3 GB).
+            (["sample", "--weights", weights, "--count", "100001"], "--count"),
+            (["sample", "--weights", weights, "--count", "4", "--columns", "100001"], "--columns"),
             (["bench", "--batch-size", "0"], "--batch-size"),
             (["classifier", "--data", "mnist-subset", "--out", folder + "/c.h5", "--epochs=-1"], "--epochs"),
             (["classifier", "--data", "mnist-subset", "--out", folder + "/c.h5", "--threads", "100000"], "--threads"),
@@ -28,6 +31,9 @@ struct HostileRunTests {
             (["train", "--latent-size", "1000000000", "--out", out], "latentSize"),
             (["train", "--arch-config", #"{"generatorHiddenSizes":[1000000000]}"#, "--out", out], "generatorHiddenSizes"),
             (["train", "--arch-config", #"{"generatorHiddenSizes":[16384,16384,16384]}"#, "--out", out], "parameters"),
+            // Each layer within the per-layer limit, the network over the total one.
+            (["train", "--arch-config", "{\"generatorHiddenSizes\":[" + Array(repeating: "4096", count: 20).joined(separator: ",") + "]}",
+              "--out", out], "the limit per network"),
             (["train", "--arch", "maxout-dropout", "--arch-config", #"{"discriminatorPieces":100000}"#, "--out", out], "discriminatorPieces"),
             (["train", "--final-momentum", "0.7", "--momentum-ramp-end", "9223372036854775807", "--out", out], "momentum ramp"),
             (["train", "--noise-scale=-1e30", "--out", out], "noise scale"),

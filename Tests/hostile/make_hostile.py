@@ -85,14 +85,16 @@ def deflated_zeros(size):
 
 
 def gzip_idx_bomb(out, arg):
-    """An IDX images file, gzip: a header for ARG's shape "n,h,w" then 1 GiB of zeros."""
+    """An IDX images file, gzip: a header for ARG's shape "n,h,w[:MiB]" then that many MiB of
+    zeros (1 GiB unless given)."""
     import gzip
     import struct
-    shape = [int(x) for x in arg.split(",")]
+    dims, _, mib = arg.partition(":")
+    shape = [int(x) for x in dims.split(",")]
     with gzip.open(out, "wb", compresslevel=9) as f:
         f.write(bytes([0, 0, 8, len(shape)]) + struct.pack(">" + "I" * len(shape), *shape))
         block = bytes(1 << 20)
-        for _ in range(1024):
+        for _ in range(int(mib or 1024)):
             f.write(block)
 
 
@@ -100,6 +102,20 @@ def huge_shape(f, arg):
     # A 40 GB dataset that stores nothing (chunks are allocated lazily): the shape alone is hostile.
     del f[KERNEL]
     f.create_dataset(KERNEL, shape=(100_000, 100_000), dtype="f4", chunks=(1000, 1000))
+
+
+def huge_order(f, arg):
+    # /state/order declaring 2^27 uint64 (1 GiB) that stores nothing: one lazily allocated chunk.
+    del f["/state/order"]
+    f.create_dataset("/state/order", shape=(1 << 27,), dtype="u8", chunks=(1 << 27,))
+
+
+def set_attributes(f, arg):
+    # ARG is "path:name=json,name=json,...": several attributes at once (see set_attribute).
+    path, assignments = arg.split(":", 1)
+    for assignment in assignments.split(","):
+        name, value = assignment.split("=", 1)
+        set_attribute(f, f"{path}:{name}:{value}")
 
 
 def many_chunks(f, arg):
@@ -186,10 +202,12 @@ KINDS = {
     "virtual": virtual,
     "deflate-bomb": deflate_bomb,
     "huge-shape": huge_shape,
+    "huge-order": huge_order,
     "many-chunks": many_chunks,
     "scaleoffset-filter": scaleoffset_filter,
     "contiguous": contiguous,
     "set-attribute": set_attribute,
+    "set-attributes": set_attributes,
     "set-json-field": set_json_field,
     "set-raw-json": set_raw_json,
     "set-dataset": set_dataset,
