@@ -33,6 +33,7 @@ func say(_ line: String) {
 
 /// Fails early, before any work, when `path` cannot be created: missing or unwritable folder.
 func checkWritable(_ path: String, flag: String) throws {
+    guard !path.isEmpty, !path.hasSuffix("/") else { throw CLIError("\(flag) '\(path)': name a file, not a folder") }
     let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {

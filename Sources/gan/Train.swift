@@ -221,9 +221,14 @@ struct Train: ParsableCommand {
 
     private func checkNotAnInput(_ configuration: TrainingConfiguration) throws {
         let output = URL(fileURLWithPath: out).standardized.path
-        if let data = configuration.dataPath, let folder = try? DatasetFolder.resolve(data),
-           output.hasPrefix(URL(fileURLWithPath: folder.path).standardized.path + "/") {
-            throw CLIError("--out \(out) lies inside the data folder \(data); choose another path")
+        if let folder = try? DatasetFolder.resolve(configuration.dataPath) {
+            let data = URL(fileURLWithPath: folder.path).standardized.path + "/"
+            if output.hasPrefix(data) {
+                throw CLIError("--out \(out) lies inside the data folder \(folder.path); choose another path")
+            }
+            if let samplesDir, (URL(fileURLWithPath: samplesDir).standardized.path + "/").hasPrefix(data) {
+                throw CLIError("--samples-dir \(samplesDir) lies inside the data folder \(folder.path); choose another path")
+            }
         }
         if let recipe, output == URL(fileURLWithPath: recipe).standardized.path {
             throw CLIError("--out \(out) is the recipe file; choose another path")

@@ -54,6 +54,14 @@ struct AttackerRegressionTests {
                                          "--validation-log", out, "--out", out] + ValidationRunTests.tiny), "is the --out file")
     }
 
+    @Test func emptyOutputsAndSampleGridsInTheDataFolderAreRefusedBeforeTraining() throws {
+        Self.expectRefused(try Self.gan(["train", "--epochs", "1", "--out", ""] + ValidationRunTests.tiny), "name a file")
+        let data = Support.packageRoot + "/data/mnist-subset"
+        Self.expectRefused(try Self.gan(["train", "--epochs", "1", "--samples-dir", data + "/grids", "--out",
+                                         Support.temporaryFolder() + "/w.h5"] + ValidationRunTests.tiny), "inside the data folder")
+        #expect(!FileManager.default.fileExists(atPath: data + "/grids"))
+    }
+
     @Test func controlCharactersFromInputsAreEscapedIntoOneLine() throws {
         let run = try Self.gan(["inspect", "/tmp/no\nsuch\u{1B}[31mfile"])
         Self.expectRefused(run, "\\u{a}such\\u{1b}[31m")
