@@ -50,6 +50,16 @@ public struct Window: Hashable, Sendable {
         return (h, w)
     }
 
+    /// The output shape of a pooling layer with this window over `input` (channels kept). The
+    /// window must fit and hold at least one real pixel in every position (padding < window
+    /// side), which callers check before building the layer.
+    func poolingOutput(over input: ImageShape) -> ImageShape {
+        guard let side = outputSide(over: input), padding < min(height, width) else {
+            preconditionFailure("a \(height)x\(width) pooling window (stride \(stride), padding \(padding)) does not fit a \(input) image")
+        }
+        return ImageShape(height: side.height, width: side.width, channels: input.channels)
+    }
+
     /// The settings a weights file stores for the layer (Keras names).
     var attributes: [String: Double] {
         ["kernel_height": Double(height), "kernel_width": Double(width), "strides": Double(stride), "padding": Double(padding)]

@@ -11,15 +11,11 @@ public final class MaxPooling2D: Layer {
     private var winners: UnsafeMutablePointer<Int32>?   // [capacity, outputSize]: input offset within the image
     private var capacity = 0
 
-    /// `window` must fit the input and hold at least one real pixel in every position
-    /// (padding < window side), which callers check before building the layer.
+    /// `window` must fit the input (`Window.poolingOutput(over:)`).
     public init(input: ImageShape, window: Window) {
-        guard let side = window.outputSide(over: input), window.padding < min(window.height, window.width) else {
-            preconditionFailure("a \(window.height)x\(window.width) pooling window (stride \(window.stride), padding \(window.padding)) does not fit a \(input) image")
-        }
         inputShape = input
         self.window = window
-        outputShape = ImageShape(height: side.height, width: side.width, channels: input.channels)
+        outputShape = window.poolingOutput(over: input)
     }
 
     deinit { winners?.deallocate() }
