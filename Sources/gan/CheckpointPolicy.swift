@@ -99,15 +99,7 @@ extension CheckpointPolicy {
     /// temporary files of ours left by processes that died while writing a checkpoint. A second
     /// run on the same folder gets an error naming the first one's PID.
     func lock() throws -> FolderLock {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw CLIError("checkpoint folder \(folder): exists and is not a folder")
-        }
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw CLIError("checkpoint folder \(folder): cannot create it (\(String(cString: strerror(errno))))")
-        }
+        try createFolder(folder, named: "checkpoint folder")
         let path = folder + "/.lock"
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else {

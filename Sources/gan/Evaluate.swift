@@ -78,11 +78,8 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         if let json { try checkWritable(json, flag: "--json") }
         let path = try weights ?? Zoo.model(named: model!).resolvedWeights()
-        for (flag, input) in [("--weights", Optional(path)), ("--classifier", classifier)] {
-            if let json, let input, URL(fileURLWithPath: json).standardized.path == URL(fileURLWithPath: input).standardized.path {
-                throw CLIError("--json \(json) is the \(flag) file; the result would replace it (choose another path)")
-            }
-        }
+        try checkNotSame(json, flag: "--json", as: path, named: "--weights file")
+        try checkNotSame(json, flag: "--json", as: classifier, named: "--classifier file")
         let contents = try ModelFile.load(path)
         BLASThreads.set(threads)
         let evaluation = try Evaluation(contents, dataPath: data, labels: digit.isEmpty ? nil : digit, testLimit: testLimit)

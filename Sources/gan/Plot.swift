@@ -23,10 +23,7 @@ struct Plot: ParsableCommand {
             throw CLIError("--csv: give 1 to \(LinePlot.maximumSeries) logs, got \(logs.count)")
         }
         try checkWritable(out, flag: "--out")
-        let target = URL(fileURLWithPath: out).standardized.path
-        if let log = logs.first(where: { URL(fileURLWithPath: $0).standardized.path == target }) {
-            throw CLIError("--out \(out) is the log \(log); the plot would replace it (choose another path)")
-        }
+        for log in logs { try checkNotSame(out, flag: "--out", as: log, named: "log \(log)") }
         let series = try logs.map { log in
             let points = try Self.points(of: log)
             guard !points.isEmpty else { throw CLIError("--csv \(log): no rows yet (only the header)") }

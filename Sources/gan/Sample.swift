@@ -57,18 +57,13 @@ struct Sample: ParsableCommand {
         try checkRange(count, 1...Limits.maximumSamples, flag: "--count")
         if let columns { try checkRange(columns, 1...count, flag: "--columns") }
         try checkRange(threads, 0...Limits.maximumThreads, flag: "--threads")
-        if let saveNoise, URL(fileURLWithPath: saveNoise).standardized.path == URL(fileURLWithPath: out).standardized.path {
-            throw CLIError("--save-noise \(saveNoise) is the --out file; the noise would replace the samples (choose another path)")
-        }
+        try checkNotSame(saveNoise, flag: "--save-noise", as: out, named: "--out file")
     }
 
     func run() throws {
         let weights = try self.weights ?? Zoo.model(named: self.model!).resolvedWeights()
-        for (flag, path) in [("--out", out), ("--save-noise", saveNoise)] {
-            if let path, URL(fileURLWithPath: path).standardized.path == URL(fileURLWithPath: weights).standardized.path {
-                throw CLIError("\(flag) \(path) is the weights file; choose another path")
-            }
-        }
+        try checkNotSame(out, flag: "--out", as: weights, named: "weights file")
+        try checkNotSame(saveNoise, flag: "--save-noise", as: weights, named: "weights file")
         try checkWritable(out, flag: "--out")
         if let saveNoise { try checkWritable(saveNoise, flag: "--save-noise") }
         let contents = try ModelFile.load(weights)

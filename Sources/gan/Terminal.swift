@@ -54,6 +54,28 @@ func checkRange(_ value: Int, _ range: ClosedRange<Int>, flag: String) throws {
     guard range.contains(value) else { throw CLIError("\(flag) must lie in \(range.lowerBound)...\(range.upperBound), got \(value)") }
 }
 
+/// Refuses an output that names the same file as one of the command's inputs: writing it would
+/// replace that input. Either path may be absent (an option not given).
+func checkNotSame(_ output: String?, flag: String, as input: String?, named inputName: String) throws {
+    guard let output, let input,
+          URL(fileURLWithPath: output).standardized.path == URL(fileURLWithPath: input).standardized.path else { return }
+    throw CLIError("\(flag) \(output) is the \(inputName); writing it would replace that (choose another path)")
+}
+
+/// Creates `folder` and its parents; a file in its place, or a failure, is one error that
+/// starts with `name` (a flag, or what the folder is for).
+func createFolder(_ folder: String, named name: String) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), !isDirectory.boolValue {
+        throw CLIError("\(name) \(folder): exists and is not a folder")
+    }
+    do {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    } catch {
+        throw CLIError("\(name) \(folder): cannot create the folder (\(String(cString: strerror(errno))))")
+    }
+}
+
 struct CLIError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }

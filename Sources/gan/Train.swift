@@ -210,9 +210,7 @@ struct Train: ParsableCommand {
     /// The validation log must not be the weights file or lie inside the data folder.
     private func checkValidationLog(_ logPath: String, session: TrainingSession) throws {
         let log = URL(fileURLWithPath: logPath).standardized.path
-        if log == URL(fileURLWithPath: out).standardized.path {
-            throw CLIError("--validation-log \(logPath) is the --out file; choose another path")
-        }
+        try checkNotSame(logPath, flag: "--validation-log", as: out, named: "--out file")
         if let folder = try? DatasetFolder.resolve(session.configuration.dataPath),
            log.hasPrefix(URL(fileURLWithPath: folder.path).standardized.path + "/") {
             throw CLIError("--validation-log \(logPath) lies inside the data folder \(folder.path); choose another path")
@@ -230,8 +228,6 @@ struct Train: ParsableCommand {
                 throw CLIError("--samples-dir \(samplesDir) lies inside the data folder \(folder.path); choose another path")
             }
         }
-        if let recipe, output == URL(fileURLWithPath: recipe).standardized.path {
-            throw CLIError("--out \(out) is the recipe file; choose another path")
-        }
+        try checkNotSame(out, flag: "--out", as: recipe, named: "recipe file")
     }
 }

@@ -23,15 +23,7 @@ func catchInterrupts() {
 
 /// Creates the `--samples-dir` folder for the per-epoch grids and checks it is writable.
 func prepareSamplesFolder(_ folder: String) throws {
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), !isDirectory.boolValue {
-        throw CLIError("--samples-dir \(folder): exists and is not a folder")
-    }
-    do {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    } catch {
-        throw CLIError("--samples-dir \(folder): cannot create the folder (\(String(cString: strerror(errno))))")
-    }
+    try createFolder(folder, named: "--samples-dir")
     try checkWritable(folder + "/grid.png", flag: "--samples-dir")
 }
 
