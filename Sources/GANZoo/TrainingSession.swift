@@ -209,6 +209,7 @@ public final class TrainingSession {
         let summary = epochSoFar
         position.epoch += 1
         position.epochStep = 0
+        history.append(summary)
         accumulator = EpochAccumulator()
         return summary
     }
