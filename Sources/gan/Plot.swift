@@ -31,6 +31,9 @@ struct Plot: ParsableCommand {
     @Option(help: "The file to write: an SVG for FILE (default: curves.svg), a PNG for --csv.")
     var out: String?
 
+    @Option(help: "With FILE: the title above the curves. (default: FILE's name)")
+    var title: String?
+
     static let maximumLogBytes = 16 << 20
 
     func run() throws {
@@ -59,7 +62,7 @@ struct Plot: ParsableCommand {
         guard out.lowercased().hasSuffix(".svg") else { throw CLIError("--out \(out): the training curves are an SVG; name a .svg file") }
         try checkWritable(out, flag: "--out")
         try checkNotSame(out, flag: "--out", as: file, named: "input \(file)")
-        let title = URL(fileURLWithPath: file).lastPathComponent
+        let title = self.title ?? URL(fileURLWithPath: file).lastPathComponent
         var curves: TrainingCurves
         let run: String  // the --out of the run, where its validation log is named from
         if file.hasSuffix(".jsonl") {

@@ -1,4 +1,5 @@
 import Foundation
+import GANLogging
 import GANCore
 import GANData
 import GANEvaluation
@@ -35,8 +36,18 @@ struct ZooTests {
         let metrics = try #require(try model.metrics(), "\(name): no metrics.json; run gan zoo train \(name) --publish")
         let card = try String(contentsOfFile: model.cardPath, encoding: .utf8)
         let recipeFile = URL(fileURLWithPath: model.recipePath).lastPathComponent
-        #expect(ZooCard.currentBlock(in: card) == ZooCard.block(metrics, configuration: recipe, recipeFile: recipeFile),
+        // The history a shipped weights file keeps is drawn beside the card, and the card shows it.
+        let history = model.hasWeights ? try ModelFile.load(model.weightsPath).history : []
+        #expect(ZooCard.currentBlock(in: card) == ZooCard.block(metrics, configuration: recipe, recipeFile: recipeFile,
+                                                                curves: !history.isEmpty),
                 "\(name): the card's measured block differs from metrics.json (edited by hand? rerun gan zoo publish \(name))")
+        if !history.isEmpty {
+            #expect(history.count == metrics.epochs && history.map(\.epoch) == Array(1...metrics.epochs))
+            #expect(try String(contentsOfFile: model.curvesPath, encoding: .utf8) == TrainingCurves(title: name, history: history).svg,
+                    "\(name): curves.svg is not the drawing of weights.h5's history (rerun gan zoo measure \(name))")
+        } else {
+            #expect(!FileManager.default.fileExists(atPath: model.curvesPath), "\(name): curves.svg without a history to draw")
+        }
         #expect(card.contains("## Known failure modes"), "\(name): the card lacks its failure modes")
         #expect(card.contains("| generator | `\(recipe.generatorPlugin)`") && card.contains("| discriminator | `\(recipe.discriminatorPlugin)`"))
         #expect(metrics.generatorArchitecture == recipe.generatorPlugin && metrics.discriminatorArchitecture == recipe.discriminatorPlugin)
