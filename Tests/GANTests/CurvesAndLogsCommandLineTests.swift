@@ -109,4 +109,24 @@ struct CurvesAndLogsCommandLineTests {
         let notALog = try Self.gan(["plot", folder + "/run-validation.csv.jsonl", "--out", folder + "/g.svg"])
         #expect(notALog.status != 0 && notALog.stderr.hasPrefix("Error:"), "\(notALog.output)")
     }
+
+    /// Bad logging flags and a log path taken by another file end before training, clobbering nothing.
+    @Test func badLoggingInputIsRefusedBeforeTrainingAndNothingIsOverwritten() throws {
+        let folder = Support.temporaryFolder()
+        let notes = folder + "/w.h5.metrics.jsonl"
+        try "my notes\n".write(toFile: notes, atomically: true, encoding: .utf8)
+        let taken = try Self.gan(["train", "--epochs", "1", "--out", folder + "/w.h5"] + CheckpointCommandLineTests.tiny)
+        #expect(taken.status != 0 && taken.stderr.hasPrefix("Error: metrics log \(notes): line 1"), "\(taken.output)")
+        #expect(try String(contentsOfFile: notes, encoding: .utf8) == "my notes\n")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/w.h5"), "no training ran")
+
+        let file = folder + "/board"
+        try "x".write(toFile: file, atomically: true, encoding: .utf8)
+        let board = try Self.gan(["train", "--epochs", "1", "--out", folder + "/v.h5", "--tensorboard", file] + CheckpointCommandLineTests.tiny)
+        #expect(board.status != 0 && board.stderr.hasPrefix("Error: --tensorboard \(file): exists and is not a folder"), "\(board.output)")
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "x")
+
+        let zero = try Self.gan(["train", "--log-every", "0", "--out", folder + "/u.h5"])
+        #expect(zero.status != 0 && zero.stderr.contains("--log-every must lie in 1..."), "\(zero.output)")
+    }
 }
