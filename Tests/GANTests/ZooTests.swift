@@ -138,6 +138,7 @@ struct ZooPublishingTests {
         let unshipped = try ZooPublisher.publish(model, trained: trained, zooFolder: zoo, budget: 1)
         #expect(unshipped.weightsBytes == nil && !model.hasWeights)
         #expect(try String(contentsOfFile: model.cardPath, encoding: .utf8).contains("not shipped"))
+        #expect(!FileManager.default.fileExists(atPath: model.curvesPath), "no shipped weights, no history to draw on the card")
 
         let metrics = try ZooPublisher.publish(model, trained: trained, zooFolder: zoo)
         let stored = try model.metrics()
@@ -160,6 +161,10 @@ struct ZooPublishingTests {
         #expect(throws: HDF5Error.self) { try TrainingSession.resume(from: model.weightsPath) }
         let root = try HDF5File.open(model.weightsPath).root
         #expect(!root.contains("optimizer") && !root.contains("state"))
+        // It keeps the per-epoch history, which the card shows as curves.svg.
+        #expect(root.contains("history") && exported.history == original.history && original.history.count == 2)
+        #expect(try String(contentsOfFile: model.curvesPath, encoding: .utf8) == TrainingCurves(title: model.name, history: original.history).svg)
+        #expect(try String(contentsOfFile: model.cardPath, encoding: .utf8).contains("![training curves](curves.svg)"))
 
         // Deflate shrinks the file; a budget between the two export sizes ships the generator alone.
         func size(_ path: String) throws -> Int { try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber).intValue }
