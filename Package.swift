@@ -30,6 +30,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
@@ -50,15 +51,18 @@ let package = Package(
         .target(name: "GANStorage", dependencies: ["GANLayers", "CHDF5", "CZlib"]),
         .target(name: "GANEvaluation", dependencies: ["GANLayers", "GANData", "GANStorage"]),
         .target(name: "GANImages", dependencies: ["CZlib"]),
+        .target(name: "GANLogging", dependencies: [
+            "GANData", "GANImages", "GANStorage", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], exclude: ["Protos"]),
         .target(name: "GANZoo", dependencies: [
-            "GANCore", "GANData", "GANStorage", "GANImages", "GANEvaluation",
+            "GANCore", "GANData", "GANStorage", "GANImages", "GANEvaluation", "GANLogging",
             .product(name: "Yams", package: "Yams"),
         ] + pluginTargets.map { .target(name: $0.name) }),
         .executableTarget(name: "gan", dependencies: [
-            "GANZoo", "GANEvaluation",
+            "GANZoo", "GANEvaluation", "GANLogging",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
-        .testTarget(name: "GANTests", dependencies: ["GANZoo", "GANEvaluation", "AllocationCounter"]),
+        .testTarget(name: "GANTests", dependencies: ["GANZoo", "GANEvaluation", "GANLogging", "AllocationCounter"]),
     ] + pluginTargets
 )

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, only where it is missing:
 # Debian packages libhdf5-dev, libopenblas-dev, zlib1g-dev, pkg-config, and dataset-fashion-mnist
-# (the zoo's Fashion-MNIST model and classifier); Python h5py and numpy. (`make test` also fetches the full MNIST into data/mnist.)
+# (the zoo's Fashion-MNIST model and classifier); Python h5py and numpy, and tensorboard (whose
+# event reader checks `gan train --tensorboard`). (`make test` also fetches the full MNIST into data/mnist.)
 set -euo pipefail
 
 missing=()
@@ -21,3 +22,7 @@ if ! python3 -c "import h5py, numpy" 2>/dev/null; then
     python3 -m pip install -q h5py numpy
 fi
 
+if ! python3 -c "import tensorboard.backend.event_processing.event_accumulator" 2>/dev/null; then
+    echo "installing tensorboard (for the TensorBoard event file test)"
+    python3 -m pip install -q tensorboard
+fi

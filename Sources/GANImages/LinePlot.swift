@@ -57,7 +57,7 @@ public struct LinePlot {
     }
 
     /// About five round tick values covering [low, high].
-    static func ticks(_ low: Double, _ high: Double) -> [Double] {
+    public static func ticks(_ low: Double, _ high: Double) -> [Double] {
         // At least a millionth of the values' size: below that, Double cannot step between them.
         let span = max(high - low, max(abs(high), abs(low)) * 1e-6, 1e-9)
         let raw = span / 5

@@ -63,8 +63,28 @@ extension ModelFile {
         if discriminatorStored {
             try root.group("discriminator").read(into: model.discriminator)
         }
+        let history = try root.contains("state") && root.group("state").contains("history")
+            ? readHistory(root.group("state"), position: position, fail)
+            : root.contains("history") ? readHistory(root, position: position, fail) : []
         return Contents(configuration: configuration, position: position, model: model, path: path,
-                        discriminatorStored: discriminatorStored)
+                        discriminatorStored: discriminatorStored, history: history)
+    }
+
+    /// The [epochs, 7] history in `group`: at most one row per epoch trained, finite values,
+    /// epochs in range.
+    static func readHistory(_ group: HDF5Group, position: TrainingPosition,
+                            _ fail: (String, String) -> HDF5Error) throws -> [EpochSummary] {
+        let object = group.path == "/" ? "/history" : group.path + "/history"
+        let (shape, rows) = try group.readDoubles("history", maximumCount: 7 * (Limits.maximumEpochs + 1))
+        guard shape.count == 2, shape[1] == 7 else { throw fail(object, "expected shape [epochs, 7], found \(shape)") }
+        guard shape[0] <= position.epoch, rows.allSatisfy(\.isFinite),
+              stride(from: 0, to: rows.count, by: 7).allSatisfy({ (0...Double(Limits.maximumEpochs)).contains(rows[$0]) }) else {
+            throw fail(object, "holds more rows than epochs, NaN or infinite values, or an epoch out of range")
+        }
+        return stride(from: 0, to: rows.count, by: 7).map { i in
+            EpochSummary(epoch: Int(rows[i]), discriminatorLoss: Float(rows[i + 1]), generatorLoss: Float(rows[i + 2]),
+                         realScore: Float(rows[i + 3]), fakeScore: Float(rows[i + 4]), samplesPerSecond: rows[i + 5], seconds: rows[i + 6])
+        }
     }
 
     private static func decode<T: Decodable>(_ type: T.Type, _ group: HDF5Group, _ name: String,

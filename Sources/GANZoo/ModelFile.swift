@@ -30,7 +30,9 @@ public struct TrainingPosition: Codable, Sendable, Equatable {
 ///     /rng             datasets noise, shuffle: xoshiro256** states (uint64[4]);
 ///                      groups generator/, discriminator/: one dataset per dropout layer
 ///     /state           datasets order (uint64, the data order), epoch_sums (float64[8]),
-///                      history (float64 [epochs, 7]); attrs discriminator_steps
+///                      history (float64 [epochs, 7]); attrs discriminator_steps, history_columns
+///     /history         weights-only exports: the same per-epoch history (root attribute
+///                      history_columns names its columns)
 public enum ModelFile {
     public static let format = "gan-zoo-weights"
     public static let formatVersion = 1
@@ -43,7 +45,14 @@ public enum ModelFile {
         /// False for a generator-only export: `model.discriminator` is then freshly initialised,
         /// not trained, and only the generator (sampling, evaluation) may be used.
         public var discriminatorStored = true
+        /// The per-epoch history (/state/history of a checkpoint, /history of an export); empty
+        /// for files written before exports kept it.
+        public var history: [EpochSummary] = []
     }
+
+    /// The columns of a stored history row, in order.
+    public static let historyColumns = ["epoch", "discriminator_loss", "generator_loss", "real_score",
+                                        "fake_score", "samples_per_second", "seconds"]
 
     /// Writes atomically: a temporary file in the same folder, renamed into place.
     public static func save(model: GANModel, configuration: TrainingConfiguration, position: TrainingPosition,
@@ -104,7 +113,20 @@ public enum ModelFile {
                                      includeDiscriminator: Bool = true) throws {
         try save(model: contents.model, configuration: contents.configuration, position: contents.position,
                  optimizers: nil, randomStates: [:], to: path, deflateLevel: deflateLevel,
-                 includeDiscriminator: includeDiscriminator && contents.discriminatorStored)
+                 includeDiscriminator: includeDiscriminator && contents.discriminatorStored) { root in
+            guard !contents.history.isEmpty else { return }
+            try writeHistory(contents.history, into: root)
+            try root.setAttribute("history_columns", historyColumns)
+        }
+    }
+
+    /// `history` as a float64 [epochs, 7] dataset named "history" in `group`.
+    static func writeHistory(_ history: [EpochSummary], into group: HDF5Group) throws {
+        let rows = history.map {
+            [Double($0.epoch), Double($0.discriminatorLoss), Double($0.generatorLoss), Double($0.realScore),
+             Double($0.fakeScore), $0.samplesPerSecond, $0.seconds]
+        }
+        try group.writeDoubles("history", rows.flatMap { $0 }, shape: [rows.count, 7])
     }
 
     /// Everything a session needs to continue exactly: weights, optimizer state, random
@@ -118,13 +140,8 @@ public enum ModelFile {
             try state.setAttribute("data_fingerprint", String(session.data.fingerprint, radix: 16))
             try state.writeUInt64s("order", session.order.map { UInt64($0) })
             try state.writeDoubles("epoch_sums", session.accumulator.values, shape: [8])
-            let rows = session.history.map {
-                [Double($0.epoch), Double($0.discriminatorLoss), Double($0.generatorLoss), Double($0.realScore),
-                 Double($0.fakeScore), $0.samplesPerSecond, $0.seconds]
-            }
-            try state.writeDoubles("history", rows.flatMap { $0 }, shape: [rows.count, 7])
-            try state.setAttribute("history_columns", ["epoch", "discriminator_loss", "generator_loss", "real_score",
-                                                        "fake_score", "samples_per_second", "seconds"])
+            try writeHistory(session.history, into: state)
+            try state.setAttribute("history_columns", historyColumns)
         }
     }
 

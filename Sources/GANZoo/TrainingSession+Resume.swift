@@ -72,16 +72,8 @@ extension TrainingSession {
             throw fail("/state/epoch_sums", "holds NaN, infinite, negative or fractional counts")
         }
         accumulator = EpochAccumulator(values: sums)
-        let (shape, rows) = try state.readDoubles("history", maximumCount: 7 * (Limits.maximumEpochs + 1))
-        guard shape.count == 2, shape[1] == 7 else { throw fail("/state/history", "expected shape [epochs, 7], found \(shape)") }
-        guard shape[0] <= contents.position.epoch, rows.allSatisfy(\.isFinite),
-              stride(from: 0, to: rows.count, by: 7).allSatisfy({ (0...Double(Limits.maximumEpochs)).contains(rows[$0]) }) else {
-            throw fail("/state/history", "holds more rows than epochs, NaN or infinite values, or an epoch out of range")
-        }
-        history = stride(from: 0, to: rows.count, by: 7).map { i in
-            EpochSummary(epoch: Int(rows[i]), discriminatorLoss: Float(rows[i + 1]), generatorLoss: Float(rows[i + 2]),
-                         realScore: Float(rows[i + 3]), fakeScore: Float(rows[i + 4]), samplesPerSecond: rows[i + 5], seconds: rows[i + 6])
-        }
+        guard state.contains("history") else { throw fail("/state/history", "is missing") }
+        history = contents.history
         position = contents.position
         guard position.epochStep < batchesPerEpoch else {
             throw fail("/", "position \(position.epochStep) steps into an epoch of \(batchesPerEpoch) steps does not fit the batch size")

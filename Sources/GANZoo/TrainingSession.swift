@@ -188,15 +188,27 @@ public final class TrainingSession {
         accumulator.seconds += Date().timeIntervalSince(stepStart)
     }
 
-    private func finishEpoch() -> EpochSummary {
-        position.epoch += 1
-        position.epochStep = 0
+    /// The averages of the epoch in progress over its steps so far (`epochStepsSoFar`): the
+    /// running figures of the progress line and the metrics log. A checkpoint keeps the sums, so
+    /// a resumed run continues the same averages.
+    public var epochSoFar: EpochSummary {
         let a = accumulator, steps = Double(max(a.steps, 1))
-        let summary = EpochSummary(
-            epoch: position.epoch, discriminatorLoss: Float(a.discriminatorLoss / steps),
+        return EpochSummary(
+            epoch: position.epoch + 1, discriminatorLoss: Float(a.discriminatorLoss / steps),
             generatorLoss: Float(a.generatorLoss / Double(max(a.generatorSteps, 1))),
             realScore: Float(a.realScore / steps), fakeScore: Float(a.fakeScore / steps),
             samplesPerSecond: Double(a.samples) / max(a.seconds, 1e-9), seconds: a.seconds)
+    }
+
+    public var epochStepsSoFar: Int { accumulator.steps }
+
+    /// Seconds spent in training steps since the run began, resumed runs included.
+    public var elapsedSeconds: Double { history.reduce(0) { $0 + $1.seconds } + accumulator.seconds }
+
+    private func finishEpoch() -> EpochSummary {
+        let summary = epochSoFar
+        position.epoch += 1
+        position.epochStep = 0
         history.append(summary)
         accumulator = EpochAccumulator()
         return summary

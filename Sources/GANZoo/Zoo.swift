@@ -53,6 +53,8 @@ public struct ZooModel: Sendable {
     public var metricsPath: String { folder + "/metrics.json" }
     public var samplesPath: String { folder + "/samples.png" }
     public var nearestPath: String { folder + "/nearest.png" }
+    /// The training curves (an SVG drawn from the history in the weights), when it has one.
+    public var curvesPath: String { folder + "/curves.svg" }
     public var hasWeights: Bool { FileManager.default.fileExists(atPath: weightsPath) }
     /// Size of the shipped `weights.h5`; nil when there is none.
     public var weightsBytes: Int? { try? ZooPublisher.fileSize(weightsPath) }

@@ -8,7 +8,9 @@ public enum ZooCard {
     public static let begin = "<!-- measured: written by `gan zoo publish` from metrics.json; do not edit by hand -->"
     public static let end = "<!-- /measured -->"
 
-    public static func block(_ metrics: ZooMetrics, configuration: TrainingConfiguration, recipeFile: String) -> String {
+    /// `curves`: the shipped weights hold the per-epoch history, drawn as `curves.svg`.
+    public static func block(_ metrics: ZooMetrics, configuration: TrainingConfiguration, recipeFile: String,
+                             curves: Bool = false) -> String {
         let m = metrics
         let labels = m.labels.map { "labels " + $0.map(String.init).joined(separator: ", ") } ?? "all labels"
         let data = m.data == Classifier.shippedSubsetLabel ? "the shipped MNIST subset (`data/mnist-subset`)" : "`\(m.data)`"
@@ -55,6 +57,8 @@ public enum ZooCard {
             "Samples (seed 0) and, for 16 of them, the nearest training image beside each:",
             "",
             "![samples](samples.png) ![nearest training images](nearest.png)",
+        ] + (curves ? ["", "Training curves, per epoch, from the history kept in `weights.h5` (`gan plot weights.h5`):", "",
+                        "![training curves](curves.svg)"] : []) + [
             end,
         ]
         return lines.joined(separator: "\n")

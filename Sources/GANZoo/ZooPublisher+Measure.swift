@@ -47,8 +47,10 @@ extension ZooPublisher {
         metrics.createdBy = "gan-zoo \(GANZooVersion.string)"
         metrics.date = ISO8601DateFormatter().string(from: Date()).prefix(10).description
         let card = FileManager.default.contents(atPath: model.cardPath).map { String(decoding: $0, as: UTF8.self) }
-        let block = ZooCard.block(metrics, configuration: recipe, recipeFile: URL(fileURLWithPath: model.recipePath).lastPathComponent)
+        let block = ZooCard.block(metrics, configuration: recipe, recipeFile: URL(fileURLWithPath: model.recipePath).lastPathComponent,
+                                  curves: !contents.history.isEmpty)
         let newCard = try ZooCard.updated(card: card, name: model.name, block: block)
+        try writeCurves(model, history: contents.history)
         try writeAtomically(Array(ConfigurationCoding.encode(metrics, pretty: true).utf8) + [10], to: model.metricsPath)
         try writeAtomically(Array(newCard.utf8), to: model.cardPath)
         return metrics

@@ -2,6 +2,7 @@ import Foundation
 import GANEvaluation
 import GANCore
 import GANData
+import GANLogging
 import GANStorage
 import GANTensor
 
@@ -29,7 +30,7 @@ public enum ZooPublisher {
         }
         // The resumed session already holds the trained networks and the training images.
         let contents = ModelFile.Contents(configuration: session.configuration, position: session.position,
-                                          model: session.model, path: trained)
+                                          model: session.model, path: trained, history: session.history)
         let (parzen, frechet) = try measure(contents, name: model.name, data: recipe.dataPath, say: say)
 
         // Weights first, into a temporary name: nothing in the folder changes until all is measured.
@@ -66,9 +67,11 @@ public enum ZooPublisher {
             weightsIncludeDiscriminator: shipped?.discriminator,
             createdBy: "gan-zoo \(GANZooVersion.string)", date: ISO8601DateFormatter().string(from: Date()).prefix(10).description)
         let card = FileManager.default.contents(atPath: model.cardPath).map { String(decoding: $0, as: UTF8.self) }
-        let block = ZooCard.block(metrics, configuration: recipe, recipeFile: URL(fileURLWithPath: model.recipePath).lastPathComponent)
+        let block = ZooCard.block(metrics, configuration: recipe, recipeFile: URL(fileURLWithPath: model.recipePath).lastPathComponent,
+                                  curves: shipped != nil)
         let newCard = try ZooCard.updated(card: card, name: model.name, block: block)
 
+        try writeCurves(model, history: shipped != nil ? session.history : [])
         try writeAtomically(SampleGrid.png(contents.model, samples: samples, columns: 8), to: model.samplesPath)
         try writeAtomically(SampleGrid.nearestPNG(contents.model, samples: pairs, training: session.data, columns: 4), to: model.nearestPath)
         try writeAtomically(Array(ConfigurationCoding.encode(metrics, pretty: true).utf8) + [10], to: model.metricsPath)
@@ -79,6 +82,15 @@ public enum ZooPublisher {
             try FileManager.default.removeItem(atPath: model.weightsPath)
         }
         return metrics
+    }
+
+    /// The card's `curves.svg` from `history`; removed when there is none to draw.
+    static func writeCurves(_ model: ZooModel, history: [EpochSummary]) throws {
+        if history.isEmpty {
+            if FileManager.default.fileExists(atPath: model.curvesPath) { try FileManager.default.removeItem(atPath: model.curvesPath) }
+        } else {
+            try writeAtomically(Array(TrainingCurves(title: model.name, history: history).svg.utf8), to: model.curvesPath)
+        }
     }
 
     /// Bytes of every shipped weights or classifier file in the zoo except `model`'s weights.

@@ -11,12 +11,13 @@ struct ProgressBar {
     let enabled = isatty(STDERR_FILENO) != 0
     var label: String
 
-    func update(_ done: Int, of total: Int) {
+    /// `status`: elapsed time, ETA, running losses, shown after the count.
+    func update(_ done: Int, of total: Int, status: String = "") {
         guard enabled, total > 0 else { return }
         let width = 30
         let filled = width * done / total
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(done)/\(total)".utf8))
+        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(done)/\(total)\(status.isEmpty ? "" : "  " + status)\u{1B}[K".utf8))
     }
 
     func finish() {

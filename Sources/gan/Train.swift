@@ -146,8 +146,17 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("validation-log"), help: "CSV log of the validation checks. (default: <out>-validation.csv)")
     var validationLog: String?
 
+    @Option(name: .customLong("log-every"), help: "Also add a row to the metrics log (<out>.metrics.jsonl) every N steps, not only at each epoch's end.")
+    var logEvery: Int?
+
+    @Option(help: "Write TensorBoard event files to this folder: the metrics log's values as scalars, each epoch's sample grid as an image.")
+    var tensorboard: String?
+
     func validate() throws {
         if explain && !printRecipe { throw ValidationError("--explain goes with --print-recipe") }
+        if let logEvery, !(1...Limits.maximumSteps).contains(logEvery) {
+            throw ValidationError("--log-every must lie in 1...\(Limits.maximumSteps) steps, got \(logEvery)")
+        }
         guard keepCheckpoints >= 1 else { throw ValidationError("--keep-checkpoints must be at least 1") }
         if let validateEvery, !(1...100_000).contains(validateEvery) {
             throw ValidationError("--validate-every must lie in 1...100000 epochs, got \(validateEvery)")
@@ -186,8 +195,13 @@ struct Train: ParsableCommand {
         let validation = try validateEvery.map {
             try ValidationMonitor(session: session, every: $0, patience: stopOnPlateau, logPath: logPath)
         }
+        if let tensorboard {
+            try checkNotSame(tensorboard, flag: "--tensorboard", as: out, named: "--out file")
+            try createFolder(tensorboard, named: "--tensorboard")
+        }
+        let log = try RunLog(out: out, logEvery: logEvery, tensorBoard: tensorboard, session: session)
         try TrainingRun(session: session, out: out, samplesDir: samplesDir, checkpoints: policy, onDivergence: onDivergence,
-                        validation: validation).run()
+                        validation: validation, log: log).run()
     }
 
     /// `--resume`: the checkpoint holds the recipe. Run-level flags may change; the training
@@ -196,7 +210,7 @@ struct Train: ParsableCommand {
     private func resumeSession(_ path: String) throws -> TrainingSession {
         let runLevel: Set<String> = ["--resume", "--epochs", "--out", "--samples-dir", "--checkpoint-every", "--checkpoint-dir",
                                      "--keep-checkpoints", "--on-divergence", "--validate-every", "--stop-on-plateau",
-                                     "--validation-log"]
+                                     "--validation-log", "--log-every", "--tensorboard"]
         let given = CommandLine.arguments.dropFirst(2).filter { $0.hasPrefix("--") }.map { String($0.split(separator: "=")[0]) }
         if let other = given.first(where: { ["--print-recipe", "--explain"].contains($0) }) {
             throw CLIError("\(other) cannot be combined with --resume (`gan inspect \(path)` shows a checkpoint's recipe)")

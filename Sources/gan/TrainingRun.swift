@@ -35,6 +35,7 @@ struct TrainingRun {
     let checkpoints: CheckpointPolicy
     let onDivergence: DivergencePolicy
     var validation: ValidationMonitor?
+    let log: RunLog
 
     func run() throws {
         var session = self.session
@@ -49,6 +50,7 @@ struct TrainingRun {
         defer { withExtendedLifetime(lock) {} }
         printHeader(session)
         let start = Date()
+        var clock = RunClock(startStep: session.position.step)
         var monitor = CollapseMonitor(data: session.data)
         var rollbacks = 0
         var bar = ProgressBar(label: "")
@@ -56,11 +58,14 @@ struct TrainingRun {
             do {
                 bar.label = "epoch \(session.position.epoch + 1)/\(session.configuration.epochs)"
                 let (_, summary) = try session.step()
+                try log.afterStep(session, completed: summary)
+                let running = summary ?? session.epochSoFar
                 bar.update(session.position.epochStep == 0 ? session.batchesPerEpoch : session.position.epochStep,
-                           of: session.batchesPerEpoch)
+                           of: session.batchesPerEpoch,
+                           status: clock.status(session) + String(format: "  D %.3f  G %.3f", running.discriminatorLoss, running.generatorLoss))
                 if let summary {
                     bar.finish()
-                    try finishEpoch(session, summary, &monitor)
+                    try finishEpoch(session, summary, &monitor, clock: clock)
                     if try validation?.check(session) == true { session.stopAtCurrentEpoch() }
                 }
                 if checkpoints.isDue(session) { try writeCheckpoint(session) }
@@ -72,7 +77,7 @@ struct TrainingRun {
                         "interrupted at epoch \(session.position.epoch + 1), step \(session.position.step) by \(signalName); "
                         + "checkpoint written to \(path)\nresume with: "
                         + (["gan", "train", "--resume", path, "--out", out] + checkpoints.resumeArguments(out: out)
-                           + (validation?.resumeArguments ?? [])).joined(separator: " ") + "\n").utf8))
+                           + (validation?.resumeArguments ?? []) + log.resumeArguments).joined(separator: " ") + "\n").utf8))
                     throw ExitCode(128 + interruptRequested)
                 }
             } catch let error as TrainingError {
@@ -90,6 +95,8 @@ struct TrainingRun {
                 say("warning: \(error); rolling back to \(target) with the learning rates scaled by \(scale) "
                     + "(rollback \(rollbacks) of 3)")
                 session = try TrainingSession.resume(from: target, epochs: session.configuration.epochs, learningRateScale: scale)
+                try log.restart(at: session)
+                clock = RunClock(startStep: session.position.step)
             }
         }
         try session.save(to: out)
@@ -105,19 +112,19 @@ struct TrainingRun {
               + "\(session.model.generator.parameterCount) G / \(session.model.discriminator.parameterCount) D parameters\(resumed)")
     }
 
-    private func finishEpoch(_ session: TrainingSession, _ summary: EpochSummary, _ monitor: inout CollapseMonitor) throws {
-        say(String(format: "epoch %3d/%d  D loss %.4f  G loss %.4f  D(x) %.3f  D(G(z)) %.3f  %.0f samples/s",
+    private func finishEpoch(_ session: TrainingSession, _ summary: EpochSummary, _ monitor: inout CollapseMonitor,
+                             clock: RunClock) throws {
+        say(String(format: "epoch %3d/%d  D loss %.4f  G loss %.4f  D(x) %.3f  D(G(z)) %.3f  %.0f samples/s  %@",
                      summary.epoch, session.configuration.epochs, summary.discriminatorLoss, summary.generatorLoss,
-                     summary.realScore, summary.fakeScore, summary.samplesPerSecond))
+                     summary.realScore, summary.fakeScore, summary.samplesPerSecond, clock.status(session)))
         if let bad = session.firstNonFiniteParameter() {
             throw TrainingError.diverged(step: session.position.step, what: "the weights (\(bad))")
         }
         let (samples, _) = session.model.sample(count: 64, seed: 0)
         for warning in monitor.check(summary, samples: samples) { say("warning: \(warning)") }
-        if let samplesDir {
-            try writeAtomically(SampleGrid.png(session.model, samples: samples, columns: 8),
-                                to: samplesDir + String(format: "/epoch-%03d.png", summary.epoch))
-        }
+        let grid = SampleGrid.png(session.model, samples: samples, columns: 8)
+        if let samplesDir { try writeAtomically(grid, to: samplesDir + String(format: "/epoch-%03d.png", summary.epoch)) }
+        try log.epochGrid(grid, step: session.position.step)
     }
 
     @discardableResult
@@ -126,5 +133,26 @@ struct TrainingRun {
         try session.save(to: path)
         checkpoints.recordAndPrune(path)
         return path
+    }
+}
+
+/// Elapsed time of this process's training and the time left, from its pace so far.
+struct RunClock {
+    let start = Date()
+    let startStep: Int
+
+    func status(_ session: TrainingSession) -> String {
+        let elapsed = Date().timeIntervalSince(start)
+        let done = session.position.step - startStep
+        let total = session.configuration.epochs * session.batchesPerEpoch
+        let left = done > 0 ? elapsed / Double(done) * Double(max(total - session.position.step, 0)) : nil
+        return "elapsed \(Self.clock(elapsed))  ETA \(left.map(Self.clock) ?? "?")"
+    }
+
+    /// 0:07, 1:23, 2:05:09.
+    static func clock(_ seconds: Double) -> String {
+        let whole = Int(seconds.rounded())
+        let (h, m, s) = (whole / 3600, whole / 60 % 60, whole % 60)
+        return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%d:%02d", m, s)
     }
 }

@@ -104,7 +104,8 @@ struct ZooTrain: ParsableCommand {
         say("zoo model \(name): \(model.recipePath)")
         let session = try TrainingSession(configuration: configuration)
         let checkpoints = CheckpointPolicy(interval: nil, folder: CheckpointPolicy.defaultFolder(for: out), keep: 3)
-        try TrainingRun(session: session, out: out, samplesDir: samplesDir, checkpoints: checkpoints, onDivergence: .stop).run()
+        let log = try RunLog(out: out, logEvery: nil, tensorBoard: nil, session: session)
+        try TrainingRun(session: session, out: out, samplesDir: samplesDir, checkpoints: checkpoints, onDivergence: .stop, log: log).run()
         if publish {
             try ZooPublisher.publish(model, trained: out, say: say)
             say("updated \(model.folder)")

@@ -1,4 +1,5 @@
 import Foundation
+import GANLogging
 import GANCore
 import GANData
 import GANEvaluation
@@ -35,8 +36,18 @@ struct ZooTests {
         let metrics = try #require(try model.metrics(), "\(name): no metrics.json; run gan zoo train \(name) --publish")
         let card = try String(contentsOfFile: model.cardPath, encoding: .utf8)
         let recipeFile = URL(fileURLWithPath: model.recipePath).lastPathComponent
-        #expect(ZooCard.currentBlock(in: card) == ZooCard.block(metrics, configuration: recipe, recipeFile: recipeFile),
+        // The history a shipped weights file keeps is drawn beside the card, and the card shows it.
+        let history = model.hasWeights ? try ModelFile.load(model.weightsPath).history : []
+        #expect(ZooCard.currentBlock(in: card) == ZooCard.block(metrics, configuration: recipe, recipeFile: recipeFile,
+                                                                curves: !history.isEmpty),
                 "\(name): the card's measured block differs from metrics.json (edited by hand? rerun gan zoo publish \(name))")
+        if !history.isEmpty {
+            #expect(history.count == metrics.epochs && history.map(\.epoch) == Array(1...metrics.epochs))
+            #expect(try String(contentsOfFile: model.curvesPath, encoding: .utf8) == TrainingCurves(title: name, history: history).svg,
+                    "\(name): curves.svg is not the drawing of weights.h5's history (rerun gan zoo measure \(name))")
+        } else {
+            #expect(!FileManager.default.fileExists(atPath: model.curvesPath), "\(name): curves.svg without a history to draw")
+        }
         #expect(card.contains("## Known failure modes"), "\(name): the card lacks its failure modes")
         #expect(card.contains("| generator | `\(recipe.generatorPlugin)`") && card.contains("| discriminator | `\(recipe.discriminatorPlugin)`"))
         #expect(metrics.generatorArchitecture == recipe.generatorPlugin && metrics.discriminatorArchitecture == recipe.discriminatorPlugin)
@@ -127,6 +138,7 @@ struct ZooPublishingTests {
         let unshipped = try ZooPublisher.publish(model, trained: trained, zooFolder: zoo, budget: 1)
         #expect(unshipped.weightsBytes == nil && !model.hasWeights)
         #expect(try String(contentsOfFile: model.cardPath, encoding: .utf8).contains("not shipped"))
+        #expect(!FileManager.default.fileExists(atPath: model.curvesPath), "no shipped weights, no history to draw on the card")
 
         let metrics = try ZooPublisher.publish(model, trained: trained, zooFolder: zoo)
         let stored = try model.metrics()
@@ -149,6 +161,10 @@ struct ZooPublishingTests {
         #expect(throws: HDF5Error.self) { try TrainingSession.resume(from: model.weightsPath) }
         let root = try HDF5File.open(model.weightsPath).root
         #expect(!root.contains("optimizer") && !root.contains("state"))
+        // It keeps the per-epoch history, which the card shows as curves.svg.
+        #expect(root.contains("history") && exported.history == original.history && original.history.count == 2)
+        #expect(try String(contentsOfFile: model.curvesPath, encoding: .utf8) == TrainingCurves(title: model.name, history: original.history).svg)
+        #expect(try String(contentsOfFile: model.cardPath, encoding: .utf8).contains("![training curves](curves.svg)"))
 
         // Deflate shrinks the file; a budget between the two export sizes ships the generator alone.
         func size(_ path: String) throws -> Int { try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber).intValue }
