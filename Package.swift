@@ -30,6 +30,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
@@ -50,15 +51,20 @@ let package = Package(
         .target(name: "GANStorage", dependencies: ["GANLayers", "CHDF5", "CZlib"]),
         .target(name: "GANEvaluation", dependencies: ["GANLayers", "GANData", "GANStorage"]),
         .target(name: "GANImages", dependencies: ["CZlib"]),
+        // ONNX, safetensors and Keras 3 weights files from a network's layers; Protos/ holds the
+        // trimmed onnx.proto that ONNX/onnx.pb.swift was generated from (the build needs no protoc).
+        .target(name: "GANExport", dependencies: [
+            "GANLayers", "GANStorage", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], exclude: ["Protos"]),
         .target(name: "GANZoo", dependencies: [
             "GANCore", "GANData", "GANStorage", "GANImages", "GANEvaluation",
             .product(name: "Yams", package: "Yams"),
         ] + pluginTargets.map { .target(name: $0.name) }),
         .executableTarget(name: "gan", dependencies: [
-            "GANZoo", "GANEvaluation",
+            "GANZoo", "GANEvaluation", "GANExport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
-        .testTarget(name: "GANTests", dependencies: ["GANZoo", "GANEvaluation", "AllocationCounter"]),
+        .testTarget(name: "GANTests", dependencies: ["GANZoo", "GANEvaluation", "GANExport", "AllocationCounter"]),
     ] + pluginTargets
 )
