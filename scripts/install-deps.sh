@@ -21,3 +21,10 @@ if ! python3 -c "import h5py, numpy" 2>/dev/null; then
     python3 -m pip install -q h5py numpy
 fi
 
+
+# The export tests load `gan export`'s files in their real consumers (Keras with the torch
+# backend; torch itself must already be installed).
+if ! KERAS_BACKEND=torch python3 -c "import onnx, onnxruntime, safetensors, keras" 2>/dev/null; then
+    echo "installing onnx, onnxruntime, safetensors and keras (for the export tests)"
+    python3 -m pip install -q onnx onnxruntime safetensors keras
+fi

@@ -41,8 +41,8 @@ struct Export: ParsableCommand {
     }
 
     func validate() throws {
-        _ = try resolvedFormat()
         try checkNotSame(out, flag: "--out", as: file, named: "weights file being exported")
+        _ = try resolvedFormat()
     }
 
     func run() throws {
