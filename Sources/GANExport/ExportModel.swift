@@ -55,13 +55,13 @@ public enum ExportChoice: String, Sendable, CaseIterable {
 public enum ExportFormat: String, Sendable, CaseIterable {
     case onnx, safetensors, keras
 
-    /// What a path's ending names: `.onnx`, `.safetensors`, `.weights.h5` (Keras 3 loads its
-    /// weights layout only from names ending so).
+    /// What a path's ending names: `.onnx`, `.safetensors` (in any case), `.weights.h5` (in
+    /// lower case: Keras 3 loads its weights layout only from names ending exactly so).
     public static func named(byPath path: String) -> ExportFormat? {
         let name = path.lowercased()
         if name.hasSuffix(".onnx") { return .onnx }
         if name.hasSuffix(".safetensors") { return .safetensors }
-        if name.hasSuffix(".weights.h5") { return .keras }
+        if path.hasSuffix(".weights.h5") { return .keras }
         return nil
     }
 

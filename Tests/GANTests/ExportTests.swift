@@ -115,6 +115,7 @@ struct ExportTests {
             (["--out", folder + "/m.onnx", "--format", "safetensors"], "--format safetensors does not match --out"),
             (["--out", folder + "/m.onnx", "--network", "both"], "an onnx file holds one network"),
             (["--out", folder + "/m.onnx", "--format", "tflite"], "--format"),
+            (["--out", folder + "/M.WEIGHTS.H5"], "its ending names no export format"),  // Keras's test is case-sensitive
             (["--out", folder + "/missing/m.onnx"], "does not exist"),
         ]
         for refusal in refusals {
