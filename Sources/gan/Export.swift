@@ -15,13 +15,13 @@ struct Export: ParsableCommand {
     @Argument(help: "The weights file (.h5) written by `gan train`.")
     var file: String
 
-    @Option(help: "onnx, safetensors or keras. (default: from --out's ending: .onnx, .safetensors, .weights.h5)")
+    @Option(help: "The format; it must agree with --out's ending. (default: from --out's ending: .onnx, .safetensors, .weights.h5)")
     var format: ExportFormat?
 
     @Option(help: "Output file; its ending must name the format.")
     var out: String
 
-    @Option(help: "generator, discriminator or both. (default: both for safetensors and keras when the file holds a discriminator, else generator; ONNX holds one network)")
+    @Option(help: "The networks to write. (default: both for safetensors and keras when the file holds a discriminator, else generator; ONNX holds one network)")
     var network: ExportChoice?
 
     /// --format, else what --out's ending names; a mismatch or an unknown ending is an error.
