@@ -54,15 +54,20 @@ let package = Package(
         .target(name: "GANLogging", dependencies: [
             "GANData", "GANImages", "GANStorage", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], exclude: ["Protos"]),
+        // ONNX, safetensors and Keras 3 weights files from a network's layers; Protos/ holds the
+        // trimmed onnx.proto that ONNX/onnx.pb.swift was generated from (the build needs no protoc).
+        .target(name: "GANExport", dependencies: [
+            "GANLayers", "GANStorage", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], exclude: ["Protos"]),
         .target(name: "GANZoo", dependencies: [
             "GANCore", "GANData", "GANStorage", "GANImages", "GANEvaluation", "GANLogging",
             .product(name: "Yams", package: "Yams"),
         ] + pluginTargets.map { .target(name: $0.name) }),
         .executableTarget(name: "gan", dependencies: [
-            "GANZoo", "GANEvaluation", "GANLogging",
+            "GANZoo", "GANEvaluation", "GANLogging", "GANExport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
-        .testTarget(name: "GANTests", dependencies: ["GANZoo", "GANEvaluation", "GANLogging", "AllocationCounter"]),
+        .testTarget(name: "GANTests", dependencies: ["GANZoo", "GANEvaluation", "GANLogging", "GANExport", "AllocationCounter"]),
     ] + pluginTargets
 )

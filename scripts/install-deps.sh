@@ -26,3 +26,14 @@ if ! python3 -c "import tensorboard.backend.event_processing.event_accumulator" 
     echo "installing tensorboard (for the TensorBoard event file test)"
     python3 -m pip install -q tensorboard
 fi
+
+# The export tests load `gan export`'s files in their real consumers (PyTorch, and Keras with
+# the torch backend).
+if ! python3 -c "import torch" 2>/dev/null; then
+    echo "installing torch (for the export tests and benchmarks/compare.py)"
+    python3 -m pip install -q torch
+fi
+if ! KERAS_BACKEND=torch python3 -c "import onnx, onnxruntime, safetensors, keras" 2>/dev/null; then
+    echo "installing onnx, onnxruntime, safetensors and keras (for the export tests)"
+    python3 -m pip install -q onnx onnxruntime safetensors keras
+fi

@@ -8,7 +8,7 @@ struct GAN: ParsableCommand {
         commandName: "gan",
         abstract: "Train, sample and inspect generative adversarial nets (Goodfellow et al. 2014).",
         version: GANZooVersion.string,
-        subcommands: [List.self, Train.self, Sample.self, Inspect.self, Evaluate.self, ZooCommand.self, DataCommand.self, Plot.self, ClassifierCommand.self, Bench.self])
+        subcommands: [List.self, Train.self, Sample.self, Inspect.self, Evaluate.self, ZooCommand.self, DataCommand.self, Plot.self, Export.self, ClassifierCommand.self, Bench.self])
 
     /// A file size limit (`ulimit -f`) must fail a write with EFBIG, which becomes an `Error:`
     /// line, rather than kill the process with SIGXFSZ.

@@ -104,7 +104,7 @@ struct FuzzTests {
     /// Structural mutations (Tests/hostile/mutate_structure.py, h5py): attribute types, sizes
     /// and dataspaces, dataset types, shapes and layouts (external storage on an outside file,
     /// virtual), filter pipelines, links, and bytes of object headers. Each mutant goes through
-    /// `gan inspect` and `gan train --resume`, under a deadline and the memory limit: exit 0 or
+    /// `gan inspect`, `gan train --resume` and `gan export`, under a deadline and the memory limit: exit 0 or
     /// 1, never a signal or a hang, never a byte of the outside file in the output.
     @Test func weightsLoaderSurvivesStructuralMutations() throws {
         let folder = try Hostile.workspace()
@@ -119,7 +119,8 @@ struct FuzzTests {
         var outcomes: [String: Int] = [:]
         for index in 0..<count {
             let name = String(format: "mutant-%04d.h5", index), path = folder + "/mutants/" + name
-            for arguments in [["inspect", path], ["train", "--resume", path, "--epochs", "1", "--out", folder + "/resumed.h5"]] {
+            for arguments in [["inspect", path], ["train", "--resume", path, "--epochs", "1", "--out", folder + "/resumed.h5"],
+                              ["export", path, "--out", folder + "/exported.safetensors"]] {
                 let run = try Hostile.gan(arguments, timeout: 30)
                 let outcome = run.timedOut ? "hang" : run.signaled ? "signal \(run.status)" : "exit \(run.status)"
                 outcomes["\(arguments[0]) \(outcome)", default: 0] += 1
