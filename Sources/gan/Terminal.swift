@@ -31,14 +31,13 @@ func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
-/// Fails early, before any work, when `path` cannot be created: missing or unwritable folder.
+/// Fails early, before any work, when `path` cannot be written: a folder's name, an unwritable
+/// folder, or a device, FIFO or folder in its place. Missing parent folders are created, as
+/// `--samples-dir` creates its folder, so every output flag treats a new folder alike.
 func checkWritable(_ path: String, flag: String) throws {
     guard !path.isEmpty, !path.hasSuffix("/") else { throw CLIError("\(flag) '\(path)': name a file, not a folder") }
     let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-        throw CLIError("\(flag) \(path): the folder \(folder) does not exist")
-    }
+    try createFolder(folder, named: "\(flag) \(path): the folder")
     guard FileManager.default.isWritableFile(atPath: folder) else {
         throw CLIError("\(flag) \(path): the folder \(folder) is not writable")
     }

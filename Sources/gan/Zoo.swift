@@ -73,7 +73,7 @@ struct ZooTrain: ParsableCommand {
         commandName: "train",
         abstract: "Reproduce a zoo model from its recipe (a full checkpoint; the shipped weights are not touched).")
 
-    @Argument(help: "The model (see `gan zoo list`).")
+    @Argument(help: "The model (see `gan zoo list`).", completion: zooModelNames)
     var name: String
 
     @Option(help: "Weights file to write. (default: out/zoo/NAME.h5)")
@@ -96,8 +96,6 @@ struct ZooTrain: ParsableCommand {
             throw CLIError("\(model.recipePath) trains on \(configuration.dataPath ?? "mnist-subset"): \(error)")
         }
         let out = self.out ?? model.trainedPath
-        try? FileManager.default.createDirectory(atPath: URL(fileURLWithPath: out).deletingLastPathComponent().path,
-                                                withIntermediateDirectories: true)
         catchInterrupts()
         try checkWritable(out, flag: "--out")
         if let samplesDir { try prepareSamplesFolder(samplesDir) }
@@ -125,7 +123,7 @@ struct ZooPublish: ParsableCommand {
             metrics.json and rewrites the measured block of the card's README.md. Nothing changes if a step fails.
             """)
 
-    @Argument(help: "The model (see `gan zoo list`).")
+    @Argument(help: "The model (see `gan zoo list`).", completion: zooModelNames)
     var name: String
 
     @Option(help: "The finished training run to publish. (default: out/zoo/NAME.h5)")
@@ -152,7 +150,7 @@ struct ZooMeasure: ParsableCommand {
             wall time, final losses) are not touched. Use it when the evaluation changes (a new classifier).
             """)
 
-    @Argument(help: "The model (see `gan zoo list`).")
+    @Argument(help: "The model (see `gan zoo list`).", completion: zooModelNames)
     var name: String
 
     @Option(help: "BLAS threads for the measurements (0 = all cores).")
