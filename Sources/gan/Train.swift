@@ -15,28 +15,28 @@ struct Train: ParsableCommand {
             the result without training.
             """)
 
-    @Option(help: "Recipe file (JSON): a whole training configuration, e.g. models/NAME/recipe.json.")
+    @Option(help: "Recipe file (JSON): a whole training configuration, e.g. models/NAME/recipe.json.", completion: .file(extensions: ["json", "yaml", "yml"]))
     var recipe: String?
 
-    @Option(help: "Architecture plugin for both networks (see `gan list`). (default: mlp)")
+    @Option(help: "Architecture plugin for both networks (see `gan list`). (default: mlp)", completion: architectureNames)
     var arch: String?
 
     @Option(name: .customLong("arch-config"), help: "Architecture configuration overrides as a JSON object, e.g. '{\"generatorHiddenSizes\":[512]}'.")
     var archConfig: String?
 
-    @Option(help: "Take the generator from this architecture plugin instead.")
+    @Option(help: "Take the generator from this architecture plugin instead.", completion: architectureNames)
     var generator: String?
 
     @Option(name: .customLong("generator-config"), help: "Configuration overrides (JSON object) for --generator's plugin.")
     var generatorConfig: String?
 
-    @Option(help: "Take the discriminator from this architecture plugin instead.")
+    @Option(help: "Take the discriminator from this architecture plugin instead.", completion: architectureNames)
     var discriminator: String?
 
     @Option(name: .customLong("discriminator-config"), help: "Configuration overrides (JSON object) for --discriminator's plugin.")
     var discriminatorConfig: String?
 
-    @Option(help: "Loss plugin (see `gan list`). (default: non-saturating)")
+    @Option(help: "Loss plugin (see `gan list`). (default: non-saturating)", completion: lossNames)
     var loss: String?
 
     @Option(help: "Train only on this label (repeat for several). (default: every label)")
@@ -99,13 +99,13 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("noise-scale"), help: "Scale of the noise prior. (default: the architecture's, else 1)")
     var noiseScale: Float?
 
-    @Option(help: "Seed for initialisation, noise, dropout and shuffling. (default: 1)")
+    @Option(help: "Seed for initialisation, noise, dropout and shuffling. (default: 0)")
     var seed: UInt64?
 
-    @Option(help: "BLAS threads (0 = all cores). Same seed and threads give the same weights. (default: 1)")
+    @Option(help: "BLAS threads (0 = all cores; the file records the count used). Same seed and threads give the same weights. (default: 0)")
     var threads: Int?
 
-    @Option(help: "Weights file to write (HDF5).")
+    @Option(help: "Weights file to write (HDF5).", completion: weightsFiles)
     var out = "weights.h5"
 
     @Option(name: .customLong("samples-dir"), help: "Write an 8x8 sample grid PNG here after every epoch.")
@@ -114,7 +114,7 @@ struct Train: ParsableCommand {
     @Flag(name: .customLong("print-recipe"), help: "Print the resulting training configuration as JSON and exit.")
     var printRecipe = false
 
-    @Option(help: "Continue from a checkpoint (its recipe, weights, optimizer and random state). --epochs is the total to reach.")
+    @Option(help: "Continue from a checkpoint (its recipe, weights, optimizer and random state). --epochs is the total to reach.", completion: weightsFiles)
     var resume: String?
 
     @Option(name: .customLong("checkpoint-every"), help: "Write a checkpoint every N epochs (\"5\" or \"5epochs\") or steps (\"200steps\").")
