@@ -76,7 +76,7 @@ struct Evaluate: ParsableCommand {
         guard (weights == nil) != (model == nil) else { throw ValidationError("pass either --weights FILE or --model NAME") }
         if count != nil && samplesAlias != nil { throw ValidationError("--samples is the old name of --count; pass one") }
         guard (1...Self.maximumSamples).contains(samples), (1...Self.maximumSamples).contains(validation) else {
-            throw ValidationError("--count and --validation must be in 1...\(Self.maximumSamples)")
+            throw ValidationError("\(samplesAlias != nil ? "--samples" : "--count") and --validation must be in 1...\(Self.maximumSamples)")
         }
         if let testLimit, testLimit < 1 { throw ValidationError("--test-limit must be at least 1") }
         try checkRange(threads, 0...Limits.maximumThreads, flag: "--threads")

@@ -163,8 +163,10 @@ struct ConsistentCommandLineTests {
         #expect(stored.threads == ProcessInfo.processInfo.activeProcessorCount && stored.seed == 0, "threads \(stored.threads)")
 
         // evaluate's old --samples still works, under its one name --count.
+        let count = try Self.gan("evaluate", "--model", "mlp-digit4", "--count", "0")
+        #expect(count.status == 1 && count.stderr.contains("Error: --count and --validation must be in 1...100000"), "\(count.output)")
         let old = try Self.gan("evaluate", "--model", "mlp-digit4", "--samples", "0")
-        #expect(old.status == 1 && old.stderr.contains("--count and --validation must be in 1...100000"), "\(old.output)")
+        #expect(old.status == 1 && old.stderr.contains("Error: --samples and --validation must be in 1...100000"), "\(old.output)")
         let both = try Self.gan("evaluate", "--model", "mlp-digit4", "--samples", "10", "--count", "10")
         #expect(both.status == 1 && both.stderr.contains("--samples is the old name of --count"), "\(both.output)")
     }
