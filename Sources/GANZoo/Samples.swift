@@ -17,7 +17,7 @@ public struct Samples: Sendable, Equatable {
 
     public init(shape: [Int], values: [Float], noise: [Float]) {
         precondition(!shape.isEmpty && shape.reduce(1, *) == values.count, "values do not fill the shape \(shape)")
-        precondition(shape[0] > 0 && noise.count % shape[0] == 0, "noise does not hold one vector per sample")
+        precondition(shape[0] == 0 ? noise.isEmpty : noise.count % shape[0] == 0, "noise does not hold one vector per sample")
         self.shape = shape
         self.values = values
         self.noise = noise
@@ -26,7 +26,7 @@ public struct Samples: Sendable, Equatable {
     public var count: Int { shape[0] }
     /// One sample's shape, e.g. [28, 28].
     public var sampleShape: [Int] { Array(shape.dropFirst()) }
-    public var sampleSize: Int { values.count / count }
+    public var sampleSize: Int { sampleShape.reduce(1, *) }
 
     /// Sample `index`'s values (row-major, `sampleShape`).
     public subscript(index: Int) -> ArraySlice<Float> {

@@ -137,6 +137,7 @@ struct ConsistentCommandLineTests {
         let png = try PNG.decodeGray([UInt8](samples.png(columns: 3)))
         #expect(png.width == 3 * 28 + 4 && png.height == 2 * 28 + 3)
         #expect(samples.npy().prefix(6) == Data([0x93] + Array("NUMPY".utf8)))
+        #expect(model.samples(count: 0, seed: 0).shape == [0, 28, 28])
         #expect(throws: (any Error).self) { try Zoo.load("no-such-model") }
     }
 
@@ -200,8 +201,11 @@ struct ConsistentCommandLineTests {
         let version = try Self.gan("--version")
         #expect(version.status == 0 && version.stdout.hasPrefix("gan-zoo \(GANZooVersion.string)\n"), "\(version.output)")
         #expect(version.stdout.contains("BLAS: OpenBLAS 0.") && version.stdout.contains("kernel "), "\(version.stdout)")
-        let head = try Support.run("/usr/bin/env", ["git", "-C", Support.packageRoot, "rev-parse", "--short=12", "HEAD"])
-        if head.status == 0 {
+        // The commit of the package's own checkout; none when it is not one (an archive, perhaps unpacked in another repository).
+        let git = { (arguments: [String]) in try Support.run("/usr/bin/env", ["git", "-C", Support.packageRoot] + arguments) }
+        let top = try git(["rev-parse", "--show-toplevel"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let head = try git(["rev-parse", "--short=12", "HEAD"])
+        if head.status == 0 && URL(fileURLWithPath: top).resolvingSymlinksInPath() == URL(fileURLWithPath: Support.packageRoot).resolvingSymlinksInPath() {
             #expect(version.stdout.contains("commit: " + head.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(version.stdout)")
         } else {
             #expect(version.stdout.contains("commit: unknown"))
