@@ -1,4 +1,5 @@
 import GANCore
+import GANLayers
 
 /// Least-squares GAN (Mao et al. 2017) with the 0-1 coding (a = 0, b = c = 1): the
 /// discriminator's raw output l (the logit, read as a score) is regressed to 1 for real
@@ -9,6 +10,13 @@ import GANCore
 public struct LeastSquaresLoss: Loss {
     public static let name = "least-squares"
     public static let summary = "LSGAN (Mao et al. 2017): D regresses scores to 1 (real) and 0 (fake); G pulls its scores to 1"
+
+    /// LSGAN's training: Adam, learning rate 0.0002, beta1 0.5, for both networks. At the
+    /// global defaults (SGD 0.1) its unbounded gradient diverged within 7 steps on every
+    /// architecture (the ablation in the README).
+    public static let referenceSettings = ReferenceSettings(
+        optimizer: OptimizerConfiguration(kind: .adam, learningRate: 0.0002, beta1: 0.5),
+        reason: "Mao et al. 2017 (LSGAN): Adam 0.0002, beta1 0.5")
 
     public init() {}
 

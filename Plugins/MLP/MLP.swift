@@ -29,6 +29,12 @@ public struct MLP: Architecture {
         /// paper's code does), so training begins from the mean image instead of flat gray.
         public var outputBiasFromDataMean = true
 
+        /// pylearn2's `max_col_norm` on the generator's dense layers: after each update, each
+        /// unit's incoming weight vector is scaled back to at most this norm. nil: no constraint.
+        public var generatorMaxColumnNorm: Float?
+        /// The same for the discriminator's dense (and maxout) layers.
+        public var discriminatorMaxColumnNorm: Float?
+
         public init() {}
     }
 
@@ -43,6 +49,8 @@ public struct MLP: Architecture {
         try ConfigurationCheck.positive(configuration.discriminatorHiddenSizes, "discriminatorHiddenSizes", plugin: Self.name)
         try ConfigurationCheck.slope(configuration.leakyReLUAlpha, "leakyReLUAlpha", plugin: Self.name)
         try ConfigurationCheck.probability(configuration.discriminatorKeepProbability, "discriminatorKeepProbability", plugin: Self.name)
+        try ConfigurationCheck.columnNorm(configuration.generatorMaxColumnNorm, "generatorMaxColumnNorm", plugin: Self.name)
+        try ConfigurationCheck.columnNorm(configuration.discriminatorMaxColumnNorm, "discriminatorMaxColumnNorm", plugin: Self.name)
         self.configuration = configuration
     }
 
@@ -58,14 +66,15 @@ public struct MLP: Architecture {
                                leakyReLUAlpha: configuration.leakyReLUAlpha, initializer: configuration.initializer)
         let layers = stack.layers(input: problem.latentSize, hidden: configuration.generatorHiddenSizes,
                                   output: problem.sampleSize, rng: &rng)
-        return LayerStack.finishGenerator(layers, problem: problem, biasFromDataMean: configuration.outputBiasFromDataMean)
+        return LayerStack.finishGenerator(LayerStack.limitColumnNorms(layers, configuration.generatorMaxColumnNorm), problem: problem,
+                                          biasFromDataMean: configuration.outputBiasFromDataMean)
     }
 
     public func makeDiscriminator(for problem: Problem, rng: inout RandomGenerator) -> Network {
         let stack = LayerStack(activation: configuration.discriminatorActivation,
                                leakyReLUAlpha: configuration.leakyReLUAlpha, initializer: configuration.initializer,
                                hiddenKeepProbability: configuration.discriminatorKeepProbability)
-        return Network(layers: stack.layers(input: problem.sampleSize, hidden: configuration.discriminatorHiddenSizes,
-                                            output: 1, rng: &rng))
+        return Network(layers: LayerStack.limitColumnNorms(stack.layers(input: problem.sampleSize, hidden: configuration.discriminatorHiddenSizes,
+                                            output: 1, rng: &rng), configuration.discriminatorMaxColumnNorm))
     }
 }

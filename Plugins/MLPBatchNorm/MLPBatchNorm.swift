@@ -32,6 +32,12 @@ public struct MLPBatchNorm: Architecture {
         public var discriminatorKeepProbability: Float = 0.5
         public var outputBiasFromDataMean = true
 
+        /// pylearn2's `max_col_norm` on the generator's dense layers: after each update, each
+        /// unit's incoming weight vector is scaled back to at most this norm. nil: no constraint.
+        public var generatorMaxColumnNorm: Float?
+        /// The same for the discriminator's dense (and maxout) layers.
+        public var discriminatorMaxColumnNorm: Float?
+
         public init() {}
     }
 
@@ -52,6 +58,8 @@ public struct MLPBatchNorm: Architecture {
         guard configuration.batchNormMomentum >= 0, configuration.batchNormMomentum < 1 else {
             throw ConfigurationError.invalid(plugin: Self.name, reason: "batchNormMomentum must lie in [0, 1), got \(configuration.batchNormMomentum)")
         }
+        try ConfigurationCheck.columnNorm(configuration.generatorMaxColumnNorm, "generatorMaxColumnNorm", plugin: Self.name)
+        try ConfigurationCheck.columnNorm(configuration.discriminatorMaxColumnNorm, "discriminatorMaxColumnNorm", plugin: Self.name)
         self.configuration = configuration
     }
 
@@ -71,7 +79,8 @@ public struct MLPBatchNorm: Architecture {
                                initializer: configuration.initializer, normalization: normalization)
         let layers = stack.layers(input: problem.latentSize, hidden: configuration.generatorHiddenSizes,
                                   output: problem.sampleSize, rng: &rng)
-        return LayerStack.finishGenerator(layers, problem: problem, biasFromDataMean: configuration.outputBiasFromDataMean)
+        return LayerStack.finishGenerator(LayerStack.limitColumnNorms(layers, configuration.generatorMaxColumnNorm), problem: problem,
+                                          biasFromDataMean: configuration.outputBiasFromDataMean)
     }
 
     public func makeDiscriminator(for problem: Problem, rng: inout RandomGenerator) -> Network {
@@ -79,7 +88,7 @@ public struct MLPBatchNorm: Architecture {
                                initializer: configuration.initializer,
                                normalization: configuration.discriminatorBatchNormalization ? normalization : nil,
                                hiddenKeepProbability: configuration.discriminatorKeepProbability)
-        return Network(layers: stack.layers(input: problem.sampleSize, hidden: configuration.discriminatorHiddenSizes,
-                                            output: 1, rng: &rng))
+        return Network(layers: LayerStack.limitColumnNorms(stack.layers(input: problem.sampleSize, hidden: configuration.discriminatorHiddenSizes,
+                                            output: 1, rng: &rng), configuration.discriminatorMaxColumnNorm))
     }
 }

@@ -26,13 +26,26 @@ public struct MaxoutDropout: Architecture {
         public var hiddenKeepProbability: Float = 0.5
         public var outputBiasFromDataMean = true
 
+        /// pylearn2's `max_col_norm` on the generator's dense layers: after each update, each
+        /// unit's incoming weight vector is scaled back to at most this norm. nil: no constraint.
+        public var generatorMaxColumnNorm: Float?
+        /// The same for the discriminator's dense (and maxout) layers.
+        public var discriminatorMaxColumnNorm: Float?
+
         public init() {}
     }
 
     public static let name = "maxout-dropout"
     public static let summary = "the paper's MNIST model: ReLU/sigmoid generator, maxout + dropout discriminator"
     public static let defaultConfiguration = Configuration()
-    public static let recommendedNoise: NoisePrior? = NoisePrior(kind: .uniform, scale: Float(3).squareRoot())
+    /// The released code's training: batch 100, SGD 0.1 divided by 1.000004 per step (floor
+    /// 1e-6), momentum 0.5 rising to 0.7 by epoch 250, both updates from the same pass, D's
+    /// objective the average of its halves, noise uniform in [-sqrt 3, sqrt 3] (unit variance).
+    public static let referenceSettings = ReferenceSettings(
+        optimizer: OptimizerConfiguration(kind: .sgd, learningRate: 0.1, momentum: 0.5, schedule: .paper),
+        batchSize: 100, mode: .simultaneous, discriminatorObjective: .average,
+        noise: NoisePrior(kind: .uniform, scale: Float(3).squareRoot()),
+        reason: "the paper's released MNIST code (pylearn2 mnist.yaml, AdversaryCost2)")
 
     public let configuration: Configuration
 
@@ -47,6 +60,8 @@ public struct MaxoutDropout: Architecture {
                                ("discriminatorInitScale", configuration.discriminatorInitScale)] where !(scale > 0) {
             throw ConfigurationError.invalid(plugin: Self.name, reason: "\(field) must be positive, got \(scale)")
         }
+        try ConfigurationCheck.columnNorm(configuration.generatorMaxColumnNorm, "generatorMaxColumnNorm", plugin: Self.name)
+        try ConfigurationCheck.columnNorm(configuration.discriminatorMaxColumnNorm, "discriminatorMaxColumnNorm", plugin: Self.name)
         self.configuration = configuration
     }
 
@@ -62,7 +77,8 @@ public struct MaxoutDropout: Architecture {
                                initializer: .uniform(scale: configuration.generatorInitScale))
         let layers = stack.layers(input: problem.latentSize, hidden: configuration.generatorHiddenSizes,
                                   output: problem.sampleSize, rng: &rng)
-        return LayerStack.finishGenerator(layers, problem: problem, biasFromDataMean: configuration.outputBiasFromDataMean)
+        return LayerStack.finishGenerator(LayerStack.limitColumnNorms(layers, configuration.generatorMaxColumnNorm), problem: problem,
+                                          biasFromDataMean: configuration.outputBiasFromDataMean)
     }
 
     public func makeDiscriminator(for problem: Problem, rng: inout RandomGenerator) -> Network {
@@ -80,6 +96,6 @@ public struct MaxoutDropout: Architecture {
         }
         if keep < 1 { layers.append(LayerStack.dropout(width, keep, &rng)) }
         layers.append(LayerStack.dense(width, 1, initializer, &rng))
-        return Network(layers: layers)
+        return Network(layers: LayerStack.limitColumnNorms(layers, configuration.discriminatorMaxColumnNorm))
     }
 }

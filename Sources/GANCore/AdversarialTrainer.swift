@@ -141,7 +141,11 @@ public final class AdversarialTrainer: Trainer {
             }
         }
         discriminatorOptimizer.step()
-        if alsoGenerator { generatorOptimizer.step() }
+        discriminator.applyConstraints()
+        if alsoGenerator {
+            generatorOptimizer.step()
+            generator.applyConstraints()
+        }
         return report(batchSize: batchSize, generatorLoss: generatorLoss)
     }
 
@@ -195,6 +199,7 @@ public final class AdversarialTrainer: Trainer {
         generator.zeroGradients()
         let mean = generatorGradients(fakeLogitsAt: batchSize, batchSize: batchSize, inputRowOffset: 0, batchRows: batchSize)
         generatorOptimizer.step()
+        generator.applyConstraints()
         return mean
     }
 

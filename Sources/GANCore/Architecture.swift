@@ -13,9 +13,9 @@ public protocol Architecture: Sendable {
     static var name: String { get }
     static var summary: String { get }
     static var defaultConfiguration: Configuration { get }
-    /// The noise prior this architecture was designed for (the paper's model: uniform in
-    /// [-sqrt 3, sqrt 3]); nil to use the training configuration's. A `--noise` flag wins.
-    static var recommendedNoise: NoisePrior? { get }
+    /// The training settings this architecture was designed for (the paper's model: its
+    /// schedule and noise prior); a loss plugin's, the recipe's and the flags' override them.
+    static var referenceSettings: ReferenceSettings { get }
 
     var configuration: Configuration { get }
     /// Throws `ConfigurationError` when a field is out of range (a width of 0, say).
@@ -29,7 +29,7 @@ public protocol Architecture: Sendable {
 }
 
 extension Architecture {
-    public static var recommendedNoise: NoisePrior? { nil }
+    public static var referenceSettings: ReferenceSettings { .none }
 }
 
 /// A type-erased architecture with its configuration, as the registry and files handle it.
@@ -70,14 +70,14 @@ public struct ArchitectureFactory: Sendable {
     public let name: String
     public let summary: String
     public let defaultConfigurationJSON: String
-    public let recommendedNoise: NoisePrior?
+    public let referenceSettings: ReferenceSettings
     private let build: @Sendable (String?) throws -> AnyArchitecture
 
     public init<A: Architecture>(_ type: A.Type) {
         name = A.name
         summary = A.summary
         defaultConfigurationJSON = ConfigurationCoding.encode(A.defaultConfiguration)
-        recommendedNoise = A.recommendedNoise
+        referenceSettings = A.referenceSettings
         build = { json in
             let configuration = try ConfigurationCoding.decode(
                 A.Configuration.self, from: json, over: A.defaultConfiguration, plugin: A.name)

@@ -56,6 +56,16 @@ public struct LayerStack {
         return layer
     }
 
+    /// Sets pylearn2's `max_col_norm` on every dense and maxout layer of `layers` (nil: none).
+    @discardableResult
+    public static func limitColumnNorms(_ layers: [any Layer], _ bound: Float?) -> [any Layer] {
+        for layer in layers {
+            (layer as? Dense)?.maxColumnNorm = bound
+            (layer as? Maxout)?.maxColumnNorm = bound
+        }
+        return layers
+    }
+
     /// A dropout layer with its own stream, drawn from the initialisation stream.
     public static func dropout(_ size: Int, _ keepProbability: Float, _ rng: inout RandomGenerator) -> Dropout {
         Dropout(size: size, keepProbability: keepProbability, rng: RandomGenerator(seed: rng.next()))
@@ -104,6 +114,14 @@ public enum ConfigurationCheck {
 
     public static func probability(_ value: Float, _ field: String, plugin: String) throws(ConfigurationError) {
         guard value > 0, value <= 1 else { throw .invalid(plugin: plugin, reason: "\(field) must lie in (0, 1], got \(value)") }
+    }
+
+    /// A max-norm bound: nil (none), or in (0, `WeightConstraint.maximumColumnNorm`].
+    public static func columnNorm(_ value: Float?, _ field: String, plugin: String) throws(ConfigurationError) {
+        guard let value else { return }
+        guard value > 0, value <= WeightConstraint.maximumColumnNorm else {
+            throw .invalid(plugin: plugin, reason: "\(field) must lie in (0, \(WeightConstraint.maximumColumnNorm)], got \(value)")
+        }
     }
 
     public static func slope(_ value: Float, _ field: String, plugin: String) throws(ConfigurationError) {

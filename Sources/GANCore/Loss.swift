@@ -25,6 +25,9 @@ public protocol Loss: Sendable {
     /// Stable kebab-case name, stored in weight files.
     static var name: String { get }
     static var summary: String { get }
+    /// The training settings this loss was designed for (e.g. LSGAN's Adam); they override the
+    /// architecture's, and the recipe's and flags' override them.
+    static var referenceSettings: ReferenceSettings { get }
     init()
 
     /// Discriminator's loss on a real sample's logit (minimised by the discriminator).
@@ -35,15 +38,21 @@ public protocol Loss: Sendable {
     func generator(logit: Float) -> LossTerm
 }
 
+extension Loss {
+    public static var referenceSettings: ReferenceSettings { .none }
+}
+
 /// How the registry creates a loss plugin by name.
 public struct LossFactory: Sendable {
     public let name: String
     public let summary: String
+    public let referenceSettings: ReferenceSettings
     private let build: @Sendable () -> any Loss
 
     public init<L: Loss>(_ type: L.Type) {
         name = L.name
         summary = L.summary
+        referenceSettings = L.referenceSettings
         build = { L() }
     }
 

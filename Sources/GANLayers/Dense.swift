@@ -8,6 +8,10 @@ public final class Dense: Layer {
     public let outputSize: Int
     public let kernel: Parameter
     public let bias: Parameter
+    /// pylearn2's `max_col_norm`: after each update, every column of `kernel` (one unit's, or
+    /// one piece's, incoming weights) longer than this is scaled back to it. nil: no constraint.
+    /// Stored in weight files as the attribute `max_col_norm`.
+    public var maxColumnNorm: Float?
 
     public init(inputSize: Int, outputSize: Int) {
         self.inputSize = inputSize
@@ -17,6 +21,12 @@ public final class Dense: Layer {
     }
 
     public var parameters: [Parameter] { [kernel, bias] }
+
+    public var attributes: [String: Double] { maxColumnNorm.map { ["max_col_norm": Double($0)] } ?? [:] }
+
+    public func applyConstraints() {
+        if let maxColumnNorm { WeightConstraint.limitColumnNorms(kernel.value, bound: maxColumnNorm) }
+    }
 
     public func forward(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>,
                         batchSize: Int, phase: Phase) {

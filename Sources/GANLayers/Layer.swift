@@ -58,9 +58,13 @@ public protocol Layer: AnyObject {
     func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>,
                   outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
                   batchSize: Int, needs: Gradients)
+
+    /// Applies the layer's weight constraints (max-norm); called after each optimizer update.
+    func applyConstraints()
 }
 
 extension Layer {
+    public func applyConstraints() {}
     public var parameters: [Parameter] { [] }
     public var attributes: [String: Double] { [:] }
     public var dependsOnBatch: Bool { false }

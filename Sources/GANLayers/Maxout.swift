@@ -11,6 +11,10 @@ public final class Maxout: Layer {
     public let pieces: Int
     public let kernel: Parameter
     public let bias: Parameter
+    /// pylearn2's `max_col_norm`: after each update, every column of `kernel` (one unit's, or
+    /// one piece's, incoming weights) longer than this is scaled back to it. nil: no constraint.
+    /// Stored in weight files as the attribute `max_col_norm`.
+    public var maxColumnNorm: Float?
     private var linear = Tensor(shape: [0])                 // [capacity, units * pieces]
     private var linearGradient = Tensor(shape: [0])         // [capacity, units * pieces]
     private var winners: UnsafeMutablePointer<Int32>?       // [capacity, units]: winning piece
@@ -29,7 +33,15 @@ public final class Maxout: Layer {
 
     public var outputSize: Int { units }
     public var parameters: [Parameter] { [kernel, bias] }
-    public var attributes: [String: Double] { ["units": Double(units), "pieces": Double(pieces)] }
+
+    public func applyConstraints() {
+        if let maxColumnNorm { WeightConstraint.limitColumnNorms(kernel.value, bound: maxColumnNorm) }
+    }
+    public var attributes: [String: Double] {
+        var result = ["units": Double(units), "pieces": Double(pieces)]
+        if let maxColumnNorm { result["max_col_norm"] = Double(maxColumnNorm) }
+        return result
+    }
 
     public func reserve(batchCapacity: Int) {
         guard batchCapacity > capacity else { return }

@@ -101,6 +101,11 @@ public final class Network {
     /// The output [batch, size] of layer `index` in the last forward pass.
     public func output(ofLayer index: Int) -> UnsafePointer<Float> { UnsafePointer(outputs[index].pointer) }
 
+    /// Applies every layer's weight constraints (after an optimizer update).
+    public func applyConstraints() {
+        for layer in layers { layer.applyConstraints() }
+    }
+
     public func zeroGradients() {
         for parameter in trainableParameters { parameter.gradient.zero() }
     }

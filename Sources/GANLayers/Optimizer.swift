@@ -28,9 +28,13 @@ public struct OptimizerConfiguration: Codable, Sendable, Equatable {
     public var beta2: Float
     public var epsilon: Float
     public var schedule: Schedule
+    /// L2 weight decay lambda on this network's kernels (see `WeightDecay`); 0 for none. Files
+    /// and recipes written before it existed mean 0.
+    public var weightDecay: Float
 
     public init(kind: Kind = .adam, learningRate: Float = 0.0002, momentum: Float = 0.5,
-                beta1: Float = 0.5, beta2: Float = 0.999, epsilon: Float = 1e-8, schedule: Schedule = .init()) {
+                beta1: Float = 0.5, beta2: Float = 0.999, epsilon: Float = 1e-8, schedule: Schedule = .init(),
+                weightDecay: Float = 0) {
         self.kind = kind
         self.learningRate = learningRate
         self.momentum = momentum
@@ -38,6 +42,27 @@ public struct OptimizerConfiguration: Codable, Sendable, Equatable {
         self.beta2 = beta2
         self.epsilon = epsilon
         self.schedule = schedule
+        self.weightDecay = weightDecay
+    }
+
+    enum CodingKeys: String, CodingKey { case kind, learningRate, momentum, beta1, beta2, epsilon, schedule, weightDecay }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try container.decode(Kind.self, forKey: .kind)
+        learningRate = try container.decode(Float.self, forKey: .learningRate)
+        momentum = try container.decode(Float.self, forKey: .momentum)
+        beta1 = try container.decode(Float.self, forKey: .beta1)
+        beta2 = try container.decode(Float.self, forKey: .beta2)
+        epsilon = try container.decode(Float.self, forKey: .epsilon)
+        schedule = try container.decode(Schedule.self, forKey: .schedule)
+        weightDecay = try container.decodeIfPresent(Float.self, forKey: .weightDecay) ?? 0
+    }
+
+    /// The default settings of an optimizer kind: SGD with learning rate 0.1 and momentum 0.5
+    /// (the paper's starting values), or Adam with 0.0002 and beta1 0.5 (DCGAN's).
+    public static func defaults(for kind: Kind) -> OptimizerConfiguration {
+        kind == .sgd ? OptimizerConfiguration(kind: .sgd, learningRate: 0.1, momentum: 0.5) : OptimizerConfiguration()
     }
 
     /// Sets `optimizer`'s learning rate and momentum for its next step, from the schedule.
@@ -48,9 +73,10 @@ public struct OptimizerConfiguration: Codable, Sendable, Equatable {
 
     public func make(for parameters: [Parameter]) -> any Optimizer {
         switch kind {
-        case .sgd: return SGD(parameters: parameters, learningRate: learningRate, momentum: momentum)
+        case .sgd: return SGD(parameters: parameters, learningRate: learningRate, momentum: momentum,
+                              weightDecay: weightDecay)
         case .adam: return Adam(parameters: parameters, learningRate: learningRate,
-                                beta1: beta1, beta2: beta2, epsilon: epsilon)
+                                beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
         }
     }
 }
@@ -61,18 +87,22 @@ public final class SGD: Optimizer {
     public var learningRate: Float
     public var momentum: Float
     public var stepCount = 0
+    /// L2 weight decay lambda (see `WeightDecay`).
+    public let weightDecay: Float
     private let velocities: [Tensor]
 
-    public init(parameters: [Parameter], learningRate: Float, momentum: Float) {
+    public init(parameters: [Parameter], learningRate: Float, momentum: Float, weightDecay: Float = 0) {
         self.parameters = parameters.filter(\.trainable)
         self.learningRate = learningRate
         self.momentum = momentum
+        self.weightDecay = weightDecay
         velocities = self.parameters.map { Tensor(shape: $0.shape) }
     }
 
     public var state: [String: [Tensor]] { ["velocity": velocities] }
 
     public func step() {
+        WeightDecay.addGradient(parameters, lambda: weightDecay)
         for (parameter, velocity) in zip(parameters, velocities) {
             let p = parameter.value.pointer, g = parameter.gradient.pointer, v = velocity.pointer
             let mu = momentum, lr = learningRate
@@ -92,11 +122,15 @@ public final class Adam: Optimizer {
     public let beta1: Float, beta2: Float, epsilon: Float
     public var momentum: Float = 0
     public var stepCount = 0
+    /// L2 weight decay lambda (see `WeightDecay`): added to the gradient before the moments.
+    public let weightDecay: Float
     private let firstMoments: [Tensor]
     private let secondMoments: [Tensor]
 
-    public init(parameters: [Parameter], learningRate: Float, beta1: Float, beta2: Float, epsilon: Float) {
+    public init(parameters: [Parameter], learningRate: Float, beta1: Float, beta2: Float, epsilon: Float,
+                weightDecay: Float = 0) {
         self.parameters = parameters.filter(\.trainable)
+        self.weightDecay = weightDecay
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
@@ -108,6 +142,7 @@ public final class Adam: Optimizer {
     public var state: [String: [Tensor]] { ["m": firstMoments, "v": secondMoments] }
 
     public func step() {
+        WeightDecay.addGradient(parameters, lambda: weightDecay)
         stepCount += 1
         let t = Float(stepCount)
         let correction1 = 1 - powFloat(beta1, t), correction2 = 1 - powFloat(beta2, t)

@@ -39,7 +39,7 @@ public struct Benchmark {
         BLASThreads.set(threads)
         let factory = try Registry.architecture(named: architecture)
         let plugin = try factory.make(configurationJSON: configurationJSON)
-        let problem = Problem(sampleShape: [28, 28], latentSize: 100, noise: factory.recommendedNoise ?? NoisePrior())
+        let problem = Problem(sampleShape: [28, 28], latentSize: 100, noise: factory.referenceSettings.noise ?? NoisePrior())
         let model = try GANModel(generator: plugin, discriminator: plugin, problem: problem, seed: 1)
         let optimizer = OptimizerConfiguration.defaultSGD
         let trainer = AdversarialTrainer(

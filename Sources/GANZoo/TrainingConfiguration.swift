@@ -107,6 +107,8 @@ extension OptimizerConfiguration {
         try require(beta1 >= 0 && beta1 < 1, "beta1 must lie in [0, 1), got \(beta1)")
         try require(beta2 >= 0 && beta2 < 1, "beta2 must lie in [0, 1), got \(beta2)")
         try require(epsilon > 0 && epsilon <= 1, "epsilon must lie in (0, 1], got \(epsilon)")
+        try require(weightDecay >= 0 && weightDecay <= WeightDecay.maximum,
+                    "weightDecay must lie in [0, \(WeightDecay.maximum)], got \(weightDecay)")
         try require(schedule.learningRateDecay >= 1 && schedule.learningRateDecay <= 2,
                     "learningRateDecay must lie in [1, 2], got \(schedule.learningRateDecay)")
         try require(schedule.minimumLearningRate >= 0 && schedule.minimumLearningRate <= learningRate,
@@ -124,7 +126,7 @@ extension OptimizerConfiguration {
 
 extension OptimizerConfiguration {
     /// SGD, learning rate 0.1, momentum 0.5: the paper's starting values.
-    public static let defaultSGD = OptimizerConfiguration(kind: .sgd, learningRate: 0.1, momentum: 0.5)
+    public static let defaultSGD = OptimizerConfiguration.defaults(for: .sgd)
 }
 
 public enum TrainingError: Error, CustomStringConvertible, Equatable {

@@ -6,67 +6,88 @@ import GANLayers
 import GANZoo
 
 extension Train {
-    /// Defaults, then the recipe, then the flags that were given.
+    /// Defaults, then the plugins' reference settings (architecture, then loss), then the
+    /// recipe, then the flags that were given.
     func makeConfiguration() throws -> TrainingConfiguration {
-        var configuration = TrainingConfiguration()
-        var recipeSetsNoise = false
+        try resolveConfiguration().configuration
+    }
+
+    /// The configuration with the source of each value (`--explain`).
+    func resolveConfiguration() throws -> ResolvedRecipe {
+        var recipeLayer: RecipeLayer?
         if let recipe {
             let text = try TrainingConfiguration.recipeJSON(contentsOf: recipe)
-            configuration = try TrainingConfiguration.recipe(json: text, source: recipe)
+            let configuration = try TrainingConfiguration.recipe(json: text, source: recipe)
             do { try configuration.validate() } catch { throw CLIError("\(recipe): \(error)") }
-            if case .object(let fields)? = try? JSONValue(parsing: text), case .object(let problem)? = fields["problem"] {
-                recipeSetsNoise = problem["noise"] != nil
+            guard case .object(let fields)? = try? JSONValue(parsing: text) else {
+                throw CLIError("\(recipe): a recipe is a JSON object of fields")
             }
+            recipeLayer = RecipeLayer(source: "recipe \(recipe)", fields: fields)
         }
-        if let arch { configuration.architecture = arch }
-        if let archConfig { configuration.architectureConfiguration = try json(archConfig, flag: "--arch-config") }
-        if let generator { configuration.generatorArchitecture = generator }
-        if let generatorConfig { configuration.generatorConfiguration = try json(generatorConfig, flag: "--generator-config") }
-        if let discriminator { configuration.discriminatorArchitecture = discriminator }
-        if let discriminatorConfig { configuration.discriminatorConfiguration = try json(discriminatorConfig, flag: "--discriminator-config") }
-        if let loss { configuration.loss = loss }
-        if !digit.isEmpty { configuration.digits = digit }
-        if let data { configuration.dataPath = data }
-        if holdOutValidation { configuration.holdOutValidation = true }
-        if let validationSplit { configuration.validationSplit = validationSplit }
-        if let discriminatorObjective { configuration.discriminatorObjective = discriminatorObjective }
-        if let epochs { configuration.epochs = epochs }
-        if let batchSize { configuration.batchSize = batchSize }
-        if let k { configuration.k = k }
-        if let mode { configuration.mode = mode }
-        if let latentSize { configuration.problem.latentSize = latentSize }
-        if let seed { configuration.seed = seed }
-        if let threads { configuration.threads = threads }
-        try applyNoise(to: &configuration, recipeSetsNoise: recipeSetsNoise)
-        configuration.generatorOptimizer = optimizerOverrides(configuration.generatorOptimizer)
-        configuration.discriminatorOptimizer = optimizerOverrides(configuration.discriminatorOptimizer)
-        return configuration
+        let resolved = try RecipeResolver.resolve(recipe: recipeLayer, flags: flagLayer(over:))
+        do { try resolved.configuration.validate() } catch { throw CLIError("\(error)") }
+        return resolved
     }
 
-    /// Flags win; else the recipe's noise; else the generator plugin's recommended prior.
-    private func applyNoise(to configuration: inout TrainingConfiguration, recipeSetsNoise: Bool) throws {
-        if noise == nil && noiseScale == nil && !recipeSetsNoise,
-           let recommended = try Registry.architecture(named: configuration.generatorPlugin).recommendedNoise {
-            configuration.problem.noise = recommended
+    /// The flags that were given, as recipe fields. `--optimizer` naming another kind than the
+    /// one below starts from that kind's defaults (an Adam run keeps no SGD schedule); the noise
+    /// prior is set whole (a part not given is the default's: uniform, scale 1).
+    func flagLayer(over below: TrainingConfiguration) throws -> RecipeLayer {
+        var fields: [String: JSONValue] = [:]
+        func put(_ key: String, _ value: (some Encodable)?) throws {
+            guard let value else { return }
+            fields[key] = try JSONValue(parsing: ConfigurationCoding.encode(value))
         }
-        if let noise { configuration.problem.noise.kind = noise }
-        if let noiseScale { configuration.problem.noise.scale = noiseScale }
-    }
-
-    private func optimizerOverrides(_ base: OptimizerConfiguration) -> OptimizerConfiguration {
-        var result = base
-        if let optimizer, optimizer != base.kind {
-            result.kind = optimizer
-            result.learningRate = optimizer == .sgd ? 0.1 : 0.0002  // the kind's own default
+        try put("architecture", arch)
+        if let archConfig { fields["architectureConfiguration"] = try json(archConfig, flag: "--arch-config") }
+        try put("generatorArchitecture", generator)
+        if let generatorConfig { fields["generatorConfiguration"] = try json(generatorConfig, flag: "--generator-config") }
+        try put("discriminatorArchitecture", discriminator)
+        if let discriminatorConfig { fields["discriminatorConfiguration"] = try json(discriminatorConfig, flag: "--discriminator-config") }
+        try put("loss", loss)
+        try put("digits", digit.isEmpty ? nil : digit)
+        try put("dataPath", data)
+        try put("holdOutValidation", holdOutValidation ? true : nil)
+        try put("validationSplit", validationSplit)
+        try put("discriminatorObjective", discriminatorObjective)
+        try put("epochs", epochs)
+        try put("batchSize", batchSize)
+        try put("k", k)
+        try put("mode", mode)
+        try put("seed", seed)
+        try put("threads", threads)
+        var problem: [String: JSONValue] = [:]
+        if let latentSize { problem["latentSize"] = .number(Double(latentSize)) }
+        var wholeObjects: Set<String> = []
+        if noise != nil || noiseScale != nil {
+            let prior = NoisePrior(kind: noise ?? .uniform, scale: noiseScale ?? 1)
+            problem["noise"] = try JSONValue(parsing: ConfigurationCoding.encode(prior))
+            wholeObjects.insert("problem.noise")
         }
-        if let learningRate { result.learningRate = learningRate }
-        if let momentum { result.momentum = momentum }
-        if let beta1 { result.beta1 = beta1 }
-        if let learningRateDecay { result.schedule.learningRateDecay = learningRateDecay }
-        if let minimumLearningRate { result.schedule.minimumLearningRate = minimumLearningRate }
-        if let finalMomentum { result.schedule.finalMomentum = finalMomentum }
-        if let momentumRampEnd { result.schedule.momentumRampEndEpoch = momentumRampEnd }
-        return result
+        if !problem.isEmpty { fields["problem"] = .object(problem) }
+        for (key, base) in [("generatorOptimizer", below.generatorOptimizer), ("discriminatorOptimizer", below.discriminatorOptimizer)] {
+            var optimizerFields: [String: JSONValue] = [:]
+            if let optimizer, optimizer != base.kind,
+               case .object(let whole)? = try? JSONValue(parsing: ConfigurationCoding.encode(OptimizerConfiguration.defaults(for: optimizer))) {
+                optimizerFields = whole
+                wholeObjects.insert(key)
+            }
+            var schedule: [String: JSONValue] = [:]
+            if let learningRate { optimizerFields["learningRate"] = .number(Double(learningRate)) }
+            if let momentum { optimizerFields["momentum"] = .number(Double(momentum)) }
+            if let beta1 { optimizerFields["beta1"] = .number(Double(beta1)) }
+            if let weightDecay { optimizerFields["weightDecay"] = .number(Double(weightDecay)) }
+            if let learningRateDecay { schedule["learningRateDecay"] = .number(learningRateDecay) }
+            if let minimumLearningRate { schedule["minimumLearningRate"] = .number(Double(minimumLearningRate)) }
+            if let finalMomentum { schedule["finalMomentum"] = .number(Double(finalMomentum)) }
+            if let momentumRampEnd { schedule["momentumRampEndEpoch"] = .number(Double(momentumRampEnd)) }
+            if !schedule.isEmpty {
+                if case .object(let existing)? = optimizerFields["schedule"] { schedule = existing.merging(schedule) { $1 } }
+                optimizerFields["schedule"] = .object(schedule)
+            }
+            if !optimizerFields.isEmpty { fields[key] = .object(optimizerFields) }
+        }
+        return RecipeLayer(source: "flag", fields: fields, wholeObjects: wholeObjects)
     }
 
     private func json(_ text: String, flag: String) throws -> JSONValue {

@@ -10,9 +10,11 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a GAN and write its weights (HDF5).",
         discussion: """
-            Settings come from the defaults, then --recipe FILE (a JSON training configuration; \
-            fields it leaves out keep their defaults), then the flags given. --print-recipe shows \
-            the result without training.
+            Settings come from, weakest first: the defaults, the architecture plugin's reference \
+            settings, the loss plugin's (`gan list --configurations`), --recipe FILE (a JSON or \
+            YAML training configuration; fields it leaves out keep the value below), then the \
+            flags given. --print-recipe shows the result without training; --explain adds where \
+            each value came from.
             """)
 
     @Option(help: "Recipe file (JSON): a whole training configuration, e.g. models/NAME/recipe.json.", completion: .file(extensions: ["json", "yaml", "yml"]))
@@ -84,6 +86,9 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("momentum-ramp-end"), help: "Epoch at which the momentum ramp (from epoch 1) ends. (default: 250)")
     var momentumRampEnd: Int?
 
+    @Option(name: .customLong("weight-decay"), help: "L2 weight decay lambda on both networks' kernels: each loss gains lambda/2 * sum(w^2), as the seed's TensorFlow model. (default: 0; per network: the recipe's generatorOptimizer.weightDecay / discriminatorOptimizer.weightDecay)")
+    var weightDecay: Float?
+
     @Option(help: "Discriminator steps per generator step (Algorithm 1's k). (default: 1)")
     var k: Int?
 
@@ -114,6 +119,9 @@ struct Train: ParsableCommand {
     @Flag(name: .customLong("print-recipe"), help: "Print the resulting training configuration as JSON and exit.")
     var printRecipe = false
 
+    @Flag(help: "With --print-recipe: print each value with where it came from (flag, recipe, loss plugin, architecture plugin, default).")
+    var explain = false
+
     @Option(help: "Continue from a checkpoint (its recipe, weights, optimizer and random state). --epochs is the total to reach.", completion: weightsFiles)
     var resume: String?
 
@@ -139,6 +147,7 @@ struct Train: ParsableCommand {
     var validationLog: String?
 
     func validate() throws {
+        if explain && !printRecipe { throw ValidationError("--explain goes with --print-recipe") }
         guard keepCheckpoints >= 1 else { throw ValidationError("--keep-checkpoints must be at least 1") }
         if let validateEvery, !(1...100_000).contains(validateEvery) {
             throw ValidationError("--validate-every must lie in 1...100000 epochs, got \(validateEvery)")
@@ -157,9 +166,10 @@ struct Train: ParsableCommand {
         if let resume {
             session = try resumeSession(resume)
         } else {
-            let configuration = try makeConfiguration()
+            let resolved = try resolveConfiguration()
+            let configuration = resolved.configuration
             if printRecipe {
-                print(ConfigurationCoding.encode(configuration, pretty: true))
+                print(explain ? resolved.explanation.joined(separator: "\n") : ConfigurationCoding.encode(configuration, pretty: true))
                 return
             }
             try checkNotAnInput(configuration)
@@ -180,19 +190,30 @@ struct Train: ParsableCommand {
                         validation: validation).run()
     }
 
-    /// `--resume`: the checkpoint holds the recipe; only run-level flags may accompany it.
+    /// `--resume`: the checkpoint holds the recipe. Run-level flags may change; the training
+    /// flags (and a --recipe) of the original command are accepted when every value they set
+    /// equals the checkpoint's, so the same command line resumes a run.
     private func resumeSession(_ path: String) throws -> TrainingSession {
-        let allowed: Set<String> = ["--resume", "--epochs", "--out", "--samples-dir", "--checkpoint-every", "--checkpoint-dir",
-                                    "--keep-checkpoints", "--on-divergence", "--validate-every", "--stop-on-plateau",
-                                    "--validation-log"]
+        let runLevel: Set<String> = ["--resume", "--epochs", "--out", "--samples-dir", "--checkpoint-every", "--checkpoint-dir",
+                                     "--keep-checkpoints", "--on-divergence", "--validate-every", "--stop-on-plateau",
+                                     "--validation-log"]
         let given = CommandLine.arguments.dropFirst(2).filter { $0.hasPrefix("--") }.map { String($0.split(separator: "=")[0]) }
-        if let other = given.first(where: { !allowed.contains($0) }) {
-            throw CLIError("\(other) cannot be combined with --resume: the checkpoint holds the whole recipe "
-                           + "(allowed: \(allowed.sorted().joined(separator: ", ")))")
+        if let other = given.first(where: { ["--print-recipe", "--explain"].contains($0) }) {
+            throw CLIError("\(other) cannot be combined with --resume (`gan inspect \(path)` shows a checkpoint's recipe)")
         }
+        let trainingFlags = given.filter { !runLevel.contains($0) }
         try checkWritable(out, flag: "--out")
         if let samplesDir { try prepareSamplesFolder(samplesDir) }
         let session = try TrainingSession.resume(from: path, epochs: epochs)
+        if !trainingFlags.isEmpty {
+            let differences = try resolveConfiguration().explicitDifferences(from: session.configuration)
+            if !differences.isEmpty {
+                let list = differences.prefix(12).map { "\($0.path): checkpoint \($0.theirs), given \($0.ours)" }
+                throw CLIError("\(differences.count) setting(s) given differ from the checkpoint's: \(list.joined(separator: "; "))"
+                               + "\(differences.count > 12 ? "; ..." : ""). A resumed run keeps its recipe: drop these flags, "
+                               + "or train anew without --resume")
+            }
+        }
         // `--epochs N` equal to a checkpoint's completed epochs ends the run there: the file
         // written is that checkpoint as a finished run of N epochs (a run cut short on purpose).
         let endsHere = epochs == session.position.epoch && session.position.epochStep == 0
