@@ -235,6 +235,11 @@ struct ConsistentCommandLineTests {
         #expect(try complete(["gan", "train", "--arch", ""]) == Registry.architectures.map(\.name))
         #expect(try complete(["gan", "train", "--loss", ""]) == Registry.losses.map(\.name))
         #expect(try Set(complete(["gan", "sample", "--model", "mlp-"])) == Set(try Zoo.models().map(\.name).filter { $0.hasPrefix("mlp-") }))
+        for shell in ["zsh", "fish"] {
+            let other = try Self.gan("--generate-completion-script", shell)
+            #expect(other.status == 0 && Registry.architectures.allSatisfy { other.stdout.contains($0.name) }
+                    && other.stdout.contains("---completion"), "\(shell) completion lacks the plugins or the zoo's model lookup")
+        }
     }
 
     /// Scores of different test sets never share a group; --sort orders inside each group.
