@@ -28,17 +28,17 @@ let package = Package(
         .library(name: "GANZoo", targets: ["GANZoo"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
-                       providers: [.apt(["libopenblas-dev"])]),
+                       providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
-                       providers: [.apt(["libhdf5-dev"])]),
+                       providers: [.apt(["libhdf5-dev"]), .brew(["hdf5"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
-                       providers: [.apt(["zlib1g-dev"])]),
+                       providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(name: "CGEMM", path: "Sources/CGEMM",
                 linkerSettings: [.linkedLibrary("openblas"), .linkedLibrary("pthread")]),
         .target(name: "GANTensor", dependencies: [
@@ -66,7 +66,9 @@ let package = Package(
         .executableTarget(name: "gan", dependencies: [
             "GANZoo", "GANEvaluation", "GANLogging", "GANExport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], plugins: ["GitCommitPlugin"]),
+        // Writes the git commit `gan --version` names (a SwiftPM build tool plugin, not a GAN plugin).
+        .plugin(name: "GitCommitPlugin", capability: .buildTool(), path: "BuildTools/GitCommitPlugin"),
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
         .testTarget(name: "GANTests", dependencies: ["GANZoo", "GANEvaluation", "GANLogging", "GANExport", "AllocationCounter"]),
     ] + pluginTargets

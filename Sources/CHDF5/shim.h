@@ -22,6 +22,38 @@ static inline unsigned ganzoo_H5F_ACC_TRUNC(void) { return H5F_ACC_TRUNC; }
 static inline unsigned ganzoo_H5F_ACC_EXCL(void) { return H5F_ACC_EXCL; }
 static inline unsigned ganzoo_H5F_ACC_RDONLY(void) { return H5F_ACC_RDONLY; }
 
+// Calls whose names and structs HDF5 versions: from 1.12 on, H5O_info_t, H5L_info_t,
+// H5Oget_info and H5Lget_info are macros naming versioned symbols (H5O_info2_t, H5Oget_info3,
+// ...), which Swift cannot import. These pick the call by H5_VERSION_GE, so the Swift code
+// compiles against 1.10 (Debian bookworm, tested) and 1.12 / 1.14 (Debian trixie, Homebrew).
+
+// The number of attributes on an object, or -1.
+static inline long long ganzoo_h5_attribute_count(hid_t object) {
+#if H5_VERSION_GE(1, 12, 0)
+    H5O_info2_t info;
+    if (H5Oget_info3(object, &info, H5O_INFO_NUM_ATTRS) < 0) return -1;
+#elif H5_VERSION_GE(1, 10, 3)
+    H5O_info_t info;
+    if (H5Oget_info2(object, &info, H5O_INFO_NUM_ATTRS) < 0) return -1;
+#else
+    H5O_info_t info;
+    if (H5Oget_info(object, &info) < 0) return -1;
+#endif
+    return (long long)info.num_attrs;
+}
+
+// The type of the link `name` in `group` (H5L_TYPE_HARD, _SOFT, _EXTERNAL, ...), or H5L_TYPE_ERROR.
+static inline H5L_type_t ganzoo_h5_link_type(hid_t group, const char *name) {
+#if H5_VERSION_GE(1, 12, 0)
+    H5L_info2_t info;
+    if (H5Lget_info2(group, name, &info, H5P_DEFAULT) < 0) return H5L_TYPE_ERROR;
+#else
+    H5L_info_t info;
+    if (H5Lget_info(group, name, &info, H5P_DEFAULT) < 0) return H5L_TYPE_ERROR;
+#endif
+    return info.type;
+}
+
 // Silence HDF5's own error printing; failures become Swift errors.
 static inline void ganzoo_h5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 #endif

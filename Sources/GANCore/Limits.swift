@@ -30,7 +30,7 @@ public enum Limits {
     /// Threads of a matrix product.
     public static let maximumThreads = 1_024
     /// Samples drawn at once by `gan sample` (`--count`, and so `--columns`): 100,000, the same
-    /// as `gan evaluate --samples`. 2^20 needed 3.3 GB (samples, grid and noise at once); 100,000
+    /// as `gan evaluate --count`. 2^20 needed 3.3 GB (samples, grid and noise at once); 100,000
     /// need about 330 MB.
     public static let maximumSamples = 100_000
     /// |scale| of the noise prior.

@@ -30,9 +30,9 @@ extension HDF5Group {
     public func hasAttribute(_ name: String) -> Bool { H5Aexists(id, name) > 0 }
 
     public func attributeNames() -> [String] {
-        var info = H5O_info_t()
-        guard H5Oget_info1(id, &info) >= 0 else { return [] }
-        return (0..<info.num_attrs).compactMap { index in
+        let count = ganzoo_h5_attribute_count(id)
+        guard count >= 0 else { return [] }
+        return (0..<hsize_t(count)).compactMap { index in
             let length = H5Aget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, index, nil, 0, ganzoo_H5P_DEFAULT())
             guard length >= 0 else { return nil }
             var buffer = [CChar](repeating: 0, count: Int(length) + 1)

@@ -21,9 +21,9 @@ extension HDF5Group {
     /// Refuses soft and external links: a file must hold what it describes, and an external
     /// link would make reading it open another file.
     func requireHardLink(_ name: String) throws(HDF5Error) {
-        var info = H5L_info_t()
-        guard H5Lget_info(id, name, &info, ganzoo_H5P_DEFAULT()) >= 0 else { throw error(name, "cannot read the link") }
-        switch info.type {
+        let type = ganzoo_h5_link_type(id, name)
+        guard type != H5L_TYPE_ERROR else { throw error(name, "cannot read the link") }
+        switch type {
         case H5L_TYPE_HARD: return
         case H5L_TYPE_SOFT: throw error(name, "is a soft link; GAN Zoo files hold their objects directly, refused")
         case H5L_TYPE_EXTERNAL: throw error(name, "is an external link to another file; refused (a file must not make us read another)")

@@ -98,7 +98,32 @@ public enum BLASThreads {
     public static func set(_ count: Int) {
         #if !canImport(Accelerate)
         openblas_set_num_threads(1)
-        ganzoo_set_gemm_threads(Int32(count > 0 ? count : Int(openblas_get_num_procs())))
+        ganzoo_set_gemm_threads(Int32(resolved(count)))
+        #endif
+    }
+
+    /// The thread count a setting means: `count` itself, or the number of cores for 0 (or less).
+    /// With Accelerate (macOS) the setting does nothing: Accelerate picks its own threads.
+    public static func resolved(_ count: Int) -> Int {
+        if count > 0 { return count }
+        #if canImport(Accelerate)
+        return max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        #else
+        return max(1, Int(openblas_get_num_procs()))
+        #endif
+    }
+
+    /// The BLAS in use, for `gan --version`: OpenBLAS's version and build configuration (its
+    /// `openblas_get_config()`, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64")
+    /// and the kernel it picked for this CPU; or Accelerate.
+    public static var library: String {
+        #if canImport(Accelerate)
+        return "Accelerate (Apple; --threads does nothing there)"
+        #else
+        let config = openblas_get_config().map { String(cString: $0) } ?? "OpenBLAS (configuration unknown)"
+        let core = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
+        let threading = [0: "sequential", 1: "pthreads", 2: "OpenMP"][openblas_get_parallel()] ?? "unknown threading"
+        return "\(config) (kernel \(core), \(threading)); gan runs it single-threaded and splits large products itself"
         #endif
     }
 

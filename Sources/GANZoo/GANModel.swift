@@ -46,12 +46,19 @@ public final class GANModel {
 
     /// Samples [count, sampleSize] in inference mode, in chunks so memory stays bounded.
     public func sample(count: Int, seed: UInt64, chunk: Int = 1000) -> (samples: [Float], noise: [Float]) {
+        let noise = noise(count: count, seed: seed)
+        return (generate(noise: noise, count: count, chunk: chunk), noise)
+    }
+
+    /// The seeded noise vectors [count, latentSize] that `sample` draws; a smaller count draws
+    /// the first vectors of a larger one.
+    public func noise(count: Int, seed: UInt64) -> [Float] {
         var rng = RandomGenerator(seed: seed, stream: RandomStream.sampling)
         var noise = [Float](repeating: 0, count: count * problem.latentSize)
         noise.withUnsafeMutableBufferPointer {
             problem.noise.sample(into: $0.baseAddress!, count: $0.count, rng: &rng)
         }
-        return (generate(noise: noise, count: count, chunk: chunk), noise)
+        return noise
     }
 
     /// Runs the generator on given noise [count, latentSize] in inference mode.

@@ -113,7 +113,8 @@ public enum RecipeResolver {
             for path in leaves(of: layer.fields).keys { sources[path] = layer.source }
         }
         let text = JSONValue.object(merged).text
-        let configuration = try TrainingConfiguration.recipe(json: text, source: layers.last?.source ?? "recipe")
+        let source = layers.last.map { $0.source == "flag" ? "the flags" : $0.source } ?? "recipe"
+        let configuration = try TrainingConfiguration.recipe(json: text, source: source)
         return ResolvedRecipe(configuration: configuration, sources: sources)
     }
 

@@ -6,11 +6,16 @@ import GANImages
 public enum SampleGrid {
     /// `samples` [count, sampleSize] as a grid (`columns` default: a square).
     public static func png(_ model: GANModel, samples: [Float], columns: Int? = nil) -> [UInt8] {
-        let shape = model.problem.sampleShape
+        png(sampleShape: model.problem.sampleShape, samples: samples, columns: columns)
+    }
+
+    /// Samples of `sampleShape` (e.g. [28, 28]; the last two sides make a tile) as a grid.
+    public static func png(sampleShape shape: [Int], samples: [Float], columns: Int? = nil) -> [UInt8] {
+        let size = shape.reduce(1, *)
         return samples.withUnsafeBufferPointer {
-            ImageGrid(images: $0.baseAddress!, count: samples.count / model.problem.sampleSize,
+            ImageGrid(images: $0.baseAddress!, count: samples.count / size,
                       imageHeight: shape.count >= 2 ? shape[shape.count - 2] : 1,
-                      imageWidth: shape.last ?? model.problem.sampleSize, columns: columns).png
+                      imageWidth: shape.last ?? size, columns: columns).png
         }
     }
 

@@ -41,9 +41,11 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var mode = UpdateMode.alternating
     public var generatorOptimizer = OptimizerConfiguration.defaultSGD
     public var discriminatorOptimizer = OptimizerConfiguration.defaultSGD
-    public var seed: UInt64 = 1
-    /// BLAS threads; 0 for all cores. Results are reproducible for the same seed and thread count.
-    public var threads = 1
+    /// Seeds initialisation, noise, dropout and shuffling; 0, as every command's seed defaults to.
+    public var seed: UInt64 = 0
+    /// BLAS threads; 0 for all cores, which a training session resolves to the count it uses and
+    /// records. Results are reproducible for the same seed and thread count.
+    public var threads = 0
 
     /// The default model: plain MLP, non-saturating loss, SGD with momentum (as the paper and
     /// the seed), every label of the shipped subset (`make train` restricts it to digit 4).

@@ -62,6 +62,8 @@ public final class TrainingSession {
 
     public init(configuration: TrainingConfiguration, data: Dataset? = nil) throws {
         try configuration.validate()
+        var configuration = configuration
+        configuration.threads = BLASThreads.resolved(configuration.threads)  // the file records the count used
         self.configuration = configuration
         let loaded = try data ?? TrainingSession.loadData(configuration)
         guard loaded.sampleSize == configuration.problem.sampleSize else {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GANCore
+import GANTensor
 import GANZoo
 
 struct Bench: ParsableCommand {
@@ -18,7 +19,7 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Batch sizes (repeatable). (default: 64, 100, 256)")
     var batchSize: [Int] = []
 
-    @Option(help: "BLAS threads (repeatable; 0 = all cores). (default: 1 and 2)")
+    @Option(help: "BLAS threads (repeatable; 0 = all cores, reported as the count). (default: 1 and all cores)")
     var threads: [Int] = []
 
     @Option(help: "Seconds per timed run.")
@@ -43,6 +44,12 @@ struct Bench: ParsableCommand {
         }
     }
 
+    /// The thread counts to measure, 0 resolved to the number of cores.
+    var threadCounts: [Int] {
+        let counts = (threads.isEmpty ? [1, 0] : threads).map(BLASThreads.resolved)
+        return counts.enumerated().filter { !counts[..<$0.offset].contains($0.element) }.map(\.element)
+    }
+
     func run() throws {
         if let json { try checkWritable(json, flag: "--json") }
         let benchmark = Benchmark(seconds: seconds, repeats: repeats)
@@ -53,7 +60,7 @@ struct Bench: ParsableCommand {
         for name in architectures {
             let (plugin, configuration) = name == "seed-mlp" ? ("mlp", Self.seedMLP) : (name, nil)
             for batch in batchSize.isEmpty ? [64, 100, 256] : batchSize {
-                for threadCount in threads.isEmpty ? [1, 2] : threads {
+                for threadCount in threadCounts {
                     var result = try benchmark.run(architecture: plugin, configurationJSON: configuration,
                                                    batchSize: batch, threads: threadCount)
                     result.architecture = name
@@ -74,7 +81,7 @@ struct Bench: ParsableCommand {
         var results: [Benchmark.ClassifierResult] = []
         say("classifier  batch threads   steps/s  (BLAS limit)  GFLOP/step  GFLOP/s  of limit")
         for batch in batchSize.isEmpty ? [64] : batchSize {
-            for threadCount in threads.isEmpty ? [1, 2] : threads {
+            for threadCount in threadCounts {
                 let result = benchmark.runClassifier(batchSize: batch, threads: threadCount)
                 results.append(result)
                 say(String(format: "lenet       %5d %7d  %8.1f  (%8.1f)  %10.4f  %7.1f  %7.1f%%", batch, threadCount, result.stepsPerSecond,

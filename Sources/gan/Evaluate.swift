@@ -10,14 +10,14 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure a model: the paper's Parzen-window log-likelihood, or the Frechet distance, KID and precision/recall in classifier features.",
         discussion: """
-            parzen: draws --samples images from the generator, picks the kernel width sigma from 10 values \
+            parzen: draws --count images from the generator, picks the kernel width sigma from 10 values \
             between 0.1 and 1.0 (log-spaced) by the mean log-likelihood of the first --validation held-out \
             images (the model's validation split: the last sixth of each label's training images, or \
             MNIST's train[50000:60000] for a recipe with validationSplit last-rows), then reports the mean log-likelihood \
             of the test images and its standard error; beside it the same estimate with real held-out images \
             and with real training images (a memoriser) as centres, and the distances of 1,000 samples and \
             1,000 test images to their nearest training image. frechet: the Frechet distance between the \
-            test images and --samples generated ones in the penultimate features of the zoo's LeNet \
+            test images and --count generated ones in the penultimate features of the zoo's LeNet \
             classifier, KID (unbiased MMD^2, cubic kernel, mean and std over 20 subsets of up to 1,000), \
             improved precision and recall (k = 3), and the share of generated samples in each class. \
             Data and labels default to the model's own.
@@ -25,10 +25,10 @@ struct Evaluate: ParsableCommand {
 
     enum Metric: String, ExpressibleByArgument, CaseIterable { case parzen, frechet }
 
-    @Option(help: "The weights file (.h5).")
+    @Option(help: "The weights file (.h5).", completion: weightsFiles)
     var weights: String?
 
-    @Option(help: "A zoo model by name (see `gan zoo list`), instead of --weights.")
+    @Option(help: "A zoo model by name (see `gan zoo list`), instead of --weights.", completion: zooModelNames)
     var model: String?
 
     @Option(help: "What to measure.")
@@ -40,8 +40,14 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Evaluate on this label (repeatable). (default: the labels the model was trained on)")
     var digit: [Int] = []
 
-    @Option(help: "Generated samples for the kernel centres.")
-    var samples = 10_000
+    @Option(help: "How many samples to generate (parzen: the kernel centres). (default: 10000)")
+    var count: Int?
+
+    /// The name before `--count` (as `gan sample` names it); still accepted, not shown.
+    @Option(name: .customLong("samples"), help: .hidden)
+    var samplesAlias: Int?
+
+    var samples: Int { count ?? samplesAlias ?? 10_000 }
 
     @Option(help: "Held-out images used to choose sigma.")
     var validation = 1_000
@@ -49,7 +55,7 @@ struct Evaluate: ParsableCommand {
     @Option(name: .customLong("test-limit"), help: "Evaluate only the first N test images. (default: all)")
     var testLimit: Int?
 
-    @Option(help: "Seed of the generator's noise.")
+    @Option(help: "Seed of the generator's noise. (default: 0, as every command's --seed)")
     var seed: UInt64 = 0
 
     @Option(help: "BLAS threads (0 = all cores).")
@@ -58,7 +64,8 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Also write the result as JSON to this file.")
     var json: String?
 
-    @Option(help: "frechet: the classifier whose penultimate features are compared. (default: the zoo's classifier trained on the data: models/mnist-classifier or models/fashion-classifier)")
+    @Option(help: "frechet: the classifier whose penultimate features are compared. (default: the zoo's classifier trained on the data: models/mnist-classifier or models/fashion-classifier)",
+            completion: weightsFiles)
     var classifier: String?
 
     /// Generated samples and held-out images are held in memory ([count, 784] floats each, and
@@ -67,8 +74,9 @@ struct Evaluate: ParsableCommand {
 
     func validate() throws {
         guard (weights == nil) != (model == nil) else { throw ValidationError("pass either --weights FILE or --model NAME") }
+        if count != nil && samplesAlias != nil { throw ValidationError("--samples is the old name of --count; pass one") }
         guard (1...Self.maximumSamples).contains(samples), (1...Self.maximumSamples).contains(validation) else {
-            throw ValidationError("--samples and --validation must be in 1...\(Self.maximumSamples)")
+            throw ValidationError("\(samplesAlias != nil ? "--samples" : "--count") and --validation must be in 1...\(Self.maximumSamples)")
         }
         if let testLimit, testLimit < 1 { throw ValidationError("--test-limit must be at least 1") }
         try checkRange(threads, 0...Limits.maximumThreads, flag: "--threads")

@@ -8,36 +8,47 @@ import GANZoo
 
 struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Draw samples from a weights file; the file alone rebuilds the generator.")
+        abstract: "Draw samples from a weights file; the file alone rebuilds the generator.",
+        discussion: """
+            The format follows --out's ending: .png (a grid image), .npy (float32 in [0, 1], shape [count, height, width]; \
+            with --interpolate [rows, steps, height, width]) or .idx / -ubyte (uint8 MNIST-style images). Another ending \
+            is refused, and so is a --format that names another format. Noise vector i is the one sample i of \
+            `gan sample --seed S` comes from, whatever --count. --interpolate A,B draws a row of --steps samples whose \
+            noise moves from vector A to vector B (repeat it for more rows): a smooth row shows a smooth latent space.
+            """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case png, npy, idx }
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case png, npy, idx
 
-    @Option(help: "The weights file (.h5) written by `gan train`.")
+        /// The format a path's ending names (.png, .npy, .idx, -ubyte as in train-images-idx3-ubyte); nil for another.
+        static func named(by path: String) -> Format? {
+            let name = URL(fileURLWithPath: path).lastPathComponent.lowercased()
+            if name.hasSuffix(".png") { return .png }
+            if name.hasSuffix(".npy") { return .npy }
+            return name.hasSuffix(".idx") || name.hasSuffix("-ubyte") ? .idx : nil
+        }
+    }
+
+    @Option(help: "The weights file (.h5) written by `gan train`.", completion: weightsFiles)
     var weights: String?
 
-    @Option(help: "A zoo model by name (see `gan zoo list`), instead of --weights.")
+    @Option(help: "A zoo model by name (see `gan zoo list`), instead of --weights.", completion: zooModelNames)
     var model: String?
 
     @Option(help: "How many samples.")
     var count = 64
 
-    @Option(help: "Output file.")
-    var out = "samples.png"
+    @Option(help: "Output file; its ending (.png, .npy, .idx or -ubyte) chooses the format. (default: samples.png, or samples.npy / samples.idx with --format)",
+            completion: .file(extensions: ["png", "npy", "idx"]))
+    var out: String?
 
-    @Option(help: "png: a grid image; npy: float32 [count, height, width] in [0, 1]; idx: uint8 MNIST-style images. (default: from --out's ending: .npy, .idx or -ubyte, else png)")
+    @Option(help: "png: a grid image; npy: float32 in [0, 1]; idx: uint8 MNIST-style images. Must agree with --out's ending. (default: from --out's ending)")
     var format: Format?
 
-    /// --format, else what --out's ending names.
-    var resolvedFormat: Format {
-        if let format { return format }
-        if out.hasSuffix(".npy") { return .npy }
-        return out.hasSuffix(".idx") || out.hasSuffix("ubyte") ? .idx : .png
-    }
-
-    @Option(help: "Seed of the noise.")
+    @Option(help: "Seed of the noise. (default: 0, as every command's --seed)")
     var seed: UInt64 = 0
 
-    @Option(help: "Columns of the PNG grid (default: a square).")
+    @Option(help: "Columns of the PNG grid (default: a square; --steps with --interpolate).")
     var columns: Int?
 
     @Option(name: .customLong("save-noise"), help: "Also write the noise vectors as float32 .npy [count, latent].")
@@ -49,18 +60,58 @@ struct Sample: ParsableCommand {
     @Flag(help: "PNG only: put beside each sample its nearest training image (as the paper's Figure 2 does), to show the model does not just memorise.")
     var nearest = false
 
+    @Option(help: "A row of samples whose noise moves from noise vector A to B (indices as in --count's samples, e.g. 0,1; repeatable, one row each).")
+    var interpolate: [Pair] = []
+
+    @Option(help: "Samples per --interpolate row, both ends included.")
+    var steps = 10
+
+    @Option(help: "--interpolate's path: linear, or spherical (slerp). (default: linear for a uniform noise prior, spherical for a normal one)")
+    var path: LatentPath?
+
+    /// Noise vector indices `A,B`.
+    struct Pair: ExpressibleByArgument {
+        let from: Int, to: Int
+        init?(argument: String) {
+            let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
+            guard parts.count == 2, let from = Int(parts[0]), let to = Int(parts[1]) else { return nil }
+            (self.from, self.to) = (from, to)
+        }
+    }
+
+    var outPath: String { out ?? "samples." + (format ?? .png).rawValue }
+
+    /// The format --out's ending names, checked against --format.
+    func resolvedFormat() throws -> Format {
+        guard let named = Format.named(by: outPath) else {
+            throw ValidationError("--out \(outPath): unknown ending; gan sample writes .png, .npy, or .idx / -ubyte (IDX) files")
+        }
+        if let format, format != named {
+            throw ValidationError("--format \(format.rawValue) disagrees with --out \(outPath), whose ending names \(named.rawValue)")
+        }
+        return named
+    }
+
     func validate() throws {
         guard (weights == nil) != (model == nil) else { throw ValidationError("pass either --weights FILE or --model NAME") }
-        if nearest && resolvedFormat != .png { throw ValidationError("--nearest draws a PNG grid; use it with --format png") }
-        guard count >= 1 else { throw ValidationError("--count must be at least 1, got \(count)") }
-        if let columns, columns < 1 { throw ValidationError("--columns must be at least 1") }
+        let format = try resolvedFormat()
+        if nearest && format != .png { throw ValidationError("--nearest draws a PNG grid; use it with a .png --out") }
+        if nearest && !interpolate.isEmpty { throw ValidationError("--nearest and --interpolate draw different grids; pick one") }
         try checkRange(count, 1...Limits.maximumSamples, flag: "--count")
-        if let columns { try checkRange(columns, 1...count, flag: "--columns") }
+        try checkRange(steps, 2...1_000, flag: "--steps")
+        try checkRange(interpolate.count, 0...1_000, flag: "--interpolate (rows)")
+        try checkRange(interpolate.count * steps, 0...Limits.maximumSamples, flag: "--interpolate rows x --steps")
+        for pair in interpolate {
+            try checkRange(pair.from, 0...(Limits.maximumSamples - 1), flag: "--interpolate")
+            try checkRange(pair.to, 0...(Limits.maximumSamples - 1), flag: "--interpolate")
+        }
+        if let columns { try checkRange(columns, 1...(interpolate.isEmpty ? count : steps), flag: "--columns") }
         try checkRange(threads, 0...Limits.maximumThreads, flag: "--threads")
-        try checkNotSame(saveNoise, flag: "--save-noise", as: out, named: "--out file")
+        try checkNotSame(saveNoise, flag: "--save-noise", as: outPath, named: "--out file")
     }
 
     func run() throws {
+        let out = outPath, format = try resolvedFormat()
         let weights = try self.weights ?? Zoo.model(named: self.model!).resolvedWeights()
         try checkNotSame(out, flag: "--out", as: weights, named: "weights file")
         try checkNotSame(saveNoise, flag: "--save-noise", as: weights, named: "weights file")
@@ -69,25 +120,28 @@ struct Sample: ParsableCommand {
         let contents = try ModelFile.load(weights)
         let model = contents.model
         BLASThreads.set(threads)
-        let (samples, noise) = model.sample(count: count, seed: seed)
-        let shape = model.problem.sampleShape
-        switch resolvedFormat {
+        let samples = interpolate.isEmpty ? model.samples(count: count, seed: seed)
+            : model.interpolation(pairs: interpolate.map { ($0.from, $0.to) }, steps: steps, seed: seed,
+                                  path: path ?? .default(for: model.problem.noise))
+        switch format {
+        case .png where nearest:
+            let training = try TrainingSession.loadData(contents.configuration)
+            try writeAtomically(SampleGrid.nearestPNG(model, samples: samples.values, training: training, columns: columns), to: out)
         case .png:
-            if nearest {
-                let training = try TrainingSession.loadData(contents.configuration)
-                try writeAtomically(SampleGrid.nearestPNG(model, samples: samples, training: training, columns: columns), to: out)
-            } else {
-                try writeAtomically(SampleGrid.png(model, samples: samples, columns: columns), to: out)
-            }
+            try writeAtomically([UInt8](samples.png(columns: columns ?? (interpolate.isEmpty ? nil : steps))), to: out)
         case .npy:
-            try writeAtomically(NPY.encode(samples, shape: [count] + shape), to: out)
+            let shape = interpolate.isEmpty ? samples.shape : [interpolate.count, steps] + samples.sampleShape
+            try writeAtomically(NPY.encode(samples.values, shape: shape), to: out)
         case .idx:
-            let bytes = samples.map { UInt8((min(1, max(0, $0)) * 255).rounded()) }
-            try writeAtomically(IDXArray(shape: [count] + shape, bytes: bytes).encoded, to: out)
+            let bytes = samples.values.map { UInt8((min(1, max(0, $0)) * 255).rounded()) }
+            try writeAtomically(IDXArray(shape: samples.shape, bytes: bytes).encoded, to: out)
         }
         if let saveNoise {
-            try writeAtomically(NPY.encode(noise, shape: [count, model.problem.latentSize]), to: saveNoise)
+            try writeAtomically(NPY.encode(samples.noise, shape: [samples.count, model.problem.latentSize]), to: saveNoise)
         }
-        print("wrote \(count) samples to \(out)")
+        print(interpolate.isEmpty ? "wrote \(count) samples to \(out)"
+              : "wrote \(interpolate.count) interpolation rows of \(steps) samples to \(out)")
     }
 }
+
+extension LatentPath: ExpressibleByArgument {}

@@ -32,14 +32,13 @@ func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
-/// Fails early, before any work, when `path` cannot be created: missing or unwritable folder.
+/// Fails early, before any work, when `path` cannot be written: a folder's name, an unwritable
+/// folder, or a device, FIFO or folder in its place. Missing parent folders are created, as
+/// `--samples-dir` creates its folder, so every output flag treats a new folder alike.
 func checkWritable(_ path: String, flag: String) throws {
     guard !path.isEmpty, !path.hasSuffix("/") else { throw CLIError("\(flag) '\(path)': name a file, not a folder") }
     let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-        throw CLIError("\(flag) \(path): the folder \(folder) does not exist")
-    }
+    try createFolder(folder, named: "\(flag) \(path):")
     guard FileManager.default.isWritableFile(atPath: folder) else {
         throw CLIError("\(flag) \(path): the folder \(folder) is not writable")
     }
@@ -66,9 +65,12 @@ func checkNotSame(_ output: String?, flag: String, as input: String?, named inpu
 /// Creates `folder` and its parents; a file in its place, or a failure, is one error that
 /// starts with `name` (a flag, or what the folder is for).
 func createFolder(_ folder: String, named name: String) throws {
+    // The nearest existing folder or ancestor must be a folder (not a file, device or FIFO).
+    var existing = URL(fileURLWithPath: folder).standardized
+    while !FileManager.default.fileExists(atPath: existing.path) && existing.path != "/" { existing.deleteLastPathComponent() }
     var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), !isDirectory.boolValue {
-        throw CLIError("\(name) \(folder): exists and is not a folder")
+    if FileManager.default.fileExists(atPath: existing.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+        throw CLIError("\(name) \(existing.path): exists and is not a folder")
     }
     do {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -17,28 +17,28 @@ struct Train: ParsableCommand {
             each value came from.
             """)
 
-    @Option(help: "Recipe file (JSON): a whole training configuration, e.g. models/NAME/recipe.json.")
+    @Option(help: "Recipe file (JSON): a whole training configuration, e.g. models/NAME/recipe.json.", completion: .file(extensions: ["json", "yaml", "yml"]))
     var recipe: String?
 
-    @Option(help: "Architecture plugin for both networks (see `gan list`). (default: mlp)")
+    @Option(help: "Architecture plugin for both networks (see `gan list`). (default: mlp)", completion: architectureNames)
     var arch: String?
 
     @Option(name: .customLong("arch-config"), help: "Architecture configuration overrides as a JSON object, e.g. '{\"generatorHiddenSizes\":[512]}'.")
     var archConfig: String?
 
-    @Option(help: "Take the generator from this architecture plugin instead.")
+    @Option(help: "Take the generator from this architecture plugin instead.", completion: architectureNames)
     var generator: String?
 
     @Option(name: .customLong("generator-config"), help: "Configuration overrides (JSON object) for --generator's plugin.")
     var generatorConfig: String?
 
-    @Option(help: "Take the discriminator from this architecture plugin instead.")
+    @Option(help: "Take the discriminator from this architecture plugin instead.", completion: architectureNames)
     var discriminator: String?
 
     @Option(name: .customLong("discriminator-config"), help: "Configuration overrides (JSON object) for --discriminator's plugin.")
     var discriminatorConfig: String?
 
-    @Option(help: "Loss plugin (see `gan list`). (default: non-saturating)")
+    @Option(help: "Loss plugin (see `gan list`). (default: non-saturating)", completion: lossNames)
     var loss: String?
 
     @Option(help: "Train only on this label (repeat for several). (default: every label)")
@@ -104,13 +104,13 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("noise-scale"), help: "Scale of the noise prior. (default: the architecture's, else 1)")
     var noiseScale: Float?
 
-    @Option(help: "Seed for initialisation, noise, dropout and shuffling. (default: 1)")
+    @Option(help: "Seed for initialisation, noise, dropout and shuffling. (default: 0)")
     var seed: UInt64?
 
-    @Option(help: "BLAS threads (0 = all cores). Same seed and threads give the same weights. (default: 1)")
+    @Option(help: "BLAS threads (0 = all cores; the file records the count used). Same seed and threads give the same weights. (default: 0)")
     var threads: Int?
 
-    @Option(help: "Weights file to write (HDF5).")
+    @Option(help: "Weights file to write (HDF5).", completion: weightsFiles)
     var out = "weights.h5"
 
     @Option(name: .customLong("samples-dir"), help: "Write an 8x8 sample grid PNG here after every epoch.")
@@ -122,7 +122,7 @@ struct Train: ParsableCommand {
     @Flag(help: "With --print-recipe: print each value with where it came from (flag, recipe, loss plugin, architecture plugin, default).")
     var explain = false
 
-    @Option(help: "Continue from a checkpoint (its recipe, weights, optimizer and random state). --epochs is the total to reach.")
+    @Option(help: "Continue from a checkpoint (its recipe, weights, optimizer and random state). --epochs is the total to reach.", completion: weightsFiles)
     var resume: String?
 
     @Option(name: .customLong("checkpoint-every"), help: "Write a checkpoint every N epochs (\"5\" or \"5epochs\") or steps (\"200steps\").")
@@ -154,6 +154,9 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         if explain && !printRecipe { throw ValidationError("--explain goes with --print-recipe") }
+        if let momentumRampEnd, !(0...Limits.maximumEpochs).contains(momentumRampEnd) {
+            throw ValidationError("--momentum-ramp-end: the momentum ramp's end must lie in 0...\(Limits.maximumEpochs), got \(momentumRampEnd)")
+        }
         if let logEvery, !(1...Limits.maximumSteps).contains(logEvery) {
             throw ValidationError("--log-every must lie in 1...\(Limits.maximumSteps) steps, got \(logEvery)")
         }

@@ -55,14 +55,14 @@ struct CommandLineTests {
             #expect(inspect.stdout.contains(fragment), "inspect lacks '\(fragment)':\n\(inspect.stdout)")
         }
 
-        let evaluation = try Self.gan("evaluate", "--weights", weights, "--samples", "500", "--validation", "30",
+        let evaluation = try Self.gan("evaluate", "--weights", weights, "--count", "500", "--validation", "30",
                                       "--json", folder + "/parzen.json")
         #expect(evaluation.status == 0 && evaluation.stdout.hasPrefix("parzen log-likelihood"), "\(evaluation.output)")
         let parzen = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/parzen.json"))) as? [String: Any]
         #expect((parzen?["testImages"] as? Int) == 100 && (parzen?["labels"] as? [Int]) == [4], "evaluates the model's own digit")
         #expect((parzen?["mean"] as? Double)?.isFinite == true && (parzen?["validationScores"] as? [Double])?.count == 10)
 
-        let frechet = try Self.gan("evaluate", "--metric", "frechet", "--weights", weights, "--samples", "300", "--json", folder + "/frechet.json")
+        let frechet = try Self.gan("evaluate", "--metric", "frechet", "--weights", weights, "--count", "300", "--json", folder + "/frechet.json")
         #expect(frechet.status == 0 && frechet.stdout.contains("generated classes:"), "\(frechet.output)")
         let score = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/frechet.json"))) as? [String: Any]
         let shares = (score?["classShares"] as? [Double]) ?? []
@@ -167,9 +167,9 @@ struct CommandLineTests {
     }
 
     @Test func evaluateCountsAreBounded() throws {
-        for flags in [["--samples", "0"], ["--samples", "100001"], ["--validation", "1000000000"]] {
+        for flags in [["--count", "0"], ["--count", "100001"], ["--validation", "1000000000"]] {
             let run = try Support.run(Support.ganBinary ?? "/bin/false", ["evaluate", "--model", "mlp-digit4"] + flags)
-            #expect(run.status != 0 && run.stderr.contains("Error: --samples and --validation must be in 1...100000"), "\(flags): \(run.output)")
+            #expect(run.status != 0 && run.stderr.contains("Error: --count and --validation must be in 1...100000"), "\(flags): \(run.output)")
         }
     }
 
@@ -224,7 +224,8 @@ struct CommandLineTests {
             #expect(run.stderr.contains("Error"), "\(flags): \(run.output)")
         }
         #expect(try String(contentsOfFile: existing, encoding: .utf8) == "previous good file")
-        let missingFolder = try Self.gan("train", "--epochs", "1", "--out", folder + "/no/such/dir/w.h5")
-        #expect(missingFolder.status != 0 && missingFolder.stderr.contains("does not exist"), "\(missingFolder.output)")
+        // Missing folders are created (ConsistentCommandLineTests); a file where a folder should be is refused.
+        let fileInTheWay = try Self.gan("train", "--epochs", "1", "--out", existing + "/dir/w.h5")
+        #expect(fileInTheWay.status != 0 && fileInTheWay.stderr.contains("exists and is not a folder"), "\(fileInTheWay.output)")
     }
 }
