@@ -10,10 +10,14 @@ extension TrainingSession {
     /// count, training on gives the same bits as a run that was never interrupted.
     /// `epochs` replaces the stored total (to train on); the data must be the same as before.
     /// `learningRateScale` multiplies both base learning rates (a rollback after divergence).
-    public static func resume(from path: String, epochs: Int? = nil, learningRateScale: Float = 1) throws -> TrainingSession {
+    /// `dataPath` replaces the checkpoint's data folder (a checkpoint from elsewhere names any
+    /// folder it likes); the data fingerprint still has to match.
+    public static func resume(from path: String, epochs: Int? = nil, learningRateScale: Float = 1,
+                              dataPath: String? = nil) throws -> TrainingSession {
         let contents = try ModelFile.load(path)
         var configuration = contents.configuration
         if let epochs { configuration.epochs = epochs }
+        if let dataPath { configuration.dataPath = dataPath }
         configuration.generatorOptimizer.learningRate *= learningRateScale
         configuration.discriminatorOptimizer.learningRate *= learningRateScale
         let session = try TrainingSession(configuration: configuration)

@@ -60,6 +60,9 @@ struct Sample: ParsableCommand {
     @Flag(help: "PNG only: put beside each sample its nearest training image (as the paper's Figure 2 does), to show the model does not just memorise.")
     var nearest = false
 
+    @Option(help: "With --nearest: the training images, a dataset name (mnist, mnist-subset, fashion-mnist) or a folder of MNIST-style IDX files. (default: the data the model was trained on; pass it for files you did not make)")
+    var data: String?
+
     @Option(help: "A row of samples whose noise moves from noise vector A to B (indices as in --count's samples, e.g. 0,1; repeatable, one row each).")
     var interpolate: [Pair] = []
 
@@ -97,6 +100,7 @@ struct Sample: ParsableCommand {
         let format = try resolvedFormat()
         if nearest && format != .png { throw ValidationError("--nearest draws a PNG grid; use it with a .png --out") }
         if nearest && !interpolate.isEmpty { throw ValidationError("--nearest and --interpolate draw different grids; pick one") }
+        if data != nil && !nearest { throw ValidationError("--data names the training images for --nearest; use it with --nearest") }
         try checkRange(count, 1...Limits.maximumSamples, flag: "--count")
         try checkRange(steps, 2...1_000, flag: "--steps")
         try checkRange(interpolate.count, 0...1_000, flag: "--interpolate (rows)")
@@ -125,7 +129,9 @@ struct Sample: ParsableCommand {
                                   path: path ?? .default(for: model.problem.noise))
         switch format {
         case .png where nearest:
-            let training = try TrainingSession.loadData(contents.configuration)
+            var configuration = contents.configuration
+            if let data { configuration.dataPath = data }
+            let training = try TrainingSession.loadData(configuration)
             try writeAtomically(SampleGrid.nearestPNG(model, samples: samples.values, training: training, columns: columns), to: out)
         case .png:
             try writeAtomically([UInt8](samples.png(columns: columns ?? (interpolate.isEmpty ? nil : steps))), to: out)

@@ -211,9 +211,11 @@ struct Train: ParsableCommand {
     /// flags (and a --recipe) of the original command are accepted when every value they set
     /// equals the checkpoint's, so the same command line resumes a run.
     private func resumeSession(_ path: String) throws -> TrainingSession {
+        // --data may name the data anew (a checkpoint from elsewhere names any folder it likes);
+        // the data fingerprint then has to match.
         let runLevel: Set<String> = ["--resume", "--epochs", "--out", "--samples-dir", "--checkpoint-every", "--checkpoint-dir",
                                      "--keep-checkpoints", "--on-divergence", "--validate-every", "--stop-on-plateau",
-                                     "--validation-log", "--log-every", "--tensorboard"]
+                                     "--validation-log", "--log-every", "--tensorboard", "--data"]
         let given = CommandLine.arguments.dropFirst(2).filter { $0.hasPrefix("--") }.map { String($0.split(separator: "=")[0]) }
         if let other = given.first(where: { ["--print-recipe", "--explain"].contains($0) }) {
             throw CLIError("\(other) cannot be combined with --resume (`gan inspect \(path)` shows a checkpoint's recipe)")
@@ -221,9 +223,12 @@ struct Train: ParsableCommand {
         let trainingFlags = given.filter { !runLevel.contains($0) }
         try checkWritable(out, flag: "--out")
         if let samplesDir { try prepareSamplesFolder(samplesDir) }
-        let session = try TrainingSession.resume(from: path, epochs: epochs)
+        // The flags are compared before the session is built, so nothing is read on the word of a
+        // recipe the command line disagrees with.
         if !trainingFlags.isEmpty {
-            let differences = try resolveConfiguration().explicitDifferences(from: session.configuration)
+            var stored = try ModelFile.load(path).configuration
+            if let data { stored.dataPath = data }
+            let differences = try resolveConfiguration().explicitDifferences(from: stored)
             if !differences.isEmpty {
                 let list = differences.prefix(12).map { "\($0.path): checkpoint \($0.theirs), given \($0.ours)" }
                 throw CLIError("\(differences.count) setting(s) given differ from the checkpoint's: \(list.joined(separator: "; "))"
@@ -231,6 +236,7 @@ struct Train: ParsableCommand {
                                + "or train anew without --resume")
             }
         }
+        let session = try TrainingSession.resume(from: path, epochs: epochs, dataPath: data)
         // `--epochs N` equal to a checkpoint's completed epochs ends the run there: the file
         // written is that checkpoint as a finished run of N epochs (a run cut short on purpose).
         let endsHere = epochs == session.position.epoch && session.position.epochStep == 0

@@ -129,6 +129,25 @@ struct AttackerRegressionTests {
         Self.expectRefused(try Self.gan(["train", "--resume", constrained, "--out", folder + "/o.h5"]), "sets no max-norm here")
     }
 
+    /// `--data` overrides the data folder a checkpoint names, before anything is read there.
+    @Test func dataOverridesTheFolderACheckpointNames() throws {
+        let folder = Support.temporaryFolder()
+        let trained = try Self.gan(["train", "--epochs", "1", "--checkpoint-every", "1", "--out", folder + "/run.h5"] + Self.tinyTrain)
+        try #require(trained.status == 0, "\(trained.output)")
+        let evil = folder + "/elsewhere"
+        try Self.edit(folder + "/run.h5", """
+            f = h5py.File(path, 'r+'); t = json.loads(f.attrs['training']); t['dataPath'] = '\(evil)'
+            s = json.dumps(t).encode(); del f.attrs['training']; f.attrs.create('training', s, dtype='S%d' % len(s))
+            """)
+        Self.expectRefused(try Self.gan(["train", "--resume", folder + "/run.h5", "--epochs", "2", "--out", folder + "/a.h5"]), evil)
+        let overridden = try Self.gan(["train", "--resume", folder + "/run.h5", "--epochs", "2", "--data", "mnist-subset",
+                                       "--out", folder + "/b.h5"] + Self.tinyTrain)
+        #expect(overridden.status == 0, "\(overridden.output)")
+        let nearest = try Self.gan(["sample", "--weights", folder + "/b.h5", "--nearest", "--data", "mnist-subset", "--count", "4",
+                                    "--out", folder + "/n.png"])
+        #expect(nearest.status == 0, "\(nearest.output)")
+    }
+
     /// A run that fails leaves the metrics log of the weights already at --out as it was.
     @Test func aFailedRunKeepsTheOldMetricsLog() throws {
         let folder = Support.temporaryFolder()
