@@ -74,8 +74,10 @@ struct Plot: ParsableCommand {
         } else {
             let contents = try ModelFile.load(file)
             guard !contents.history.isEmpty else {
-                throw CLIError("\(file): holds no per-epoch history (written before weights exports kept it); "
-                               + "plot the run's metrics log (<out>.metrics.jsonl) or its checkpoint instead")
+                let reason = contents.position.epoch == 0 ? "no epoch of it has finished yet"
+                    : "it was exported before weights exports kept the history"
+                throw CLIError("\(file): holds no per-epoch history (\(reason)); "
+                               + "plot the run's metrics log (<out>.metrics.jsonl, or .partial while it runs) instead")
             }
             curves = TrainingCurves(title: title, history: contents.history)
             run = file

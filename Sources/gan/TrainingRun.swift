@@ -77,6 +77,7 @@ struct TrainingRun {
                         "interrupted at epoch \(session.position.epoch + 1), step \(session.position.step) by \(signalName); "
                         + "checkpoint written to \(path)\nresume with: "
                         + (["gan", "train", "--resume", path, "--out", out] + checkpoints.resumeArguments(out: out)
+                           + (samplesDir.map { ["--samples-dir", $0] } ?? []) + (onDivergence == .rollback ? ["--on-divergence", "rollback"] : [])
                            + (validation?.resumeArguments ?? []) + log.resumeArguments).joined(separator: " ") + "\n").utf8))
                     throw ExitCode(128 + interruptRequested)
                 }
