@@ -32,6 +32,7 @@ extension ModelFile {
         }
         let generator = try plugin("generator"), discriminator = try plugin("discriminator")
         let problem = try decode(Problem.self, root, "problem", path)
+        try checkClasses(problem, root, fail)
         let configuration: TrainingConfiguration
         do {
             configuration = try ConfigurationCoding.decode(TrainingConfiguration.self, from: root.stringAttribute("training"),
@@ -68,6 +69,22 @@ extension ModelFile {
             : root.contains("history") ? readHistory(root, position: position, fail) : []
         return Contents(configuration: configuration, position: position, model: model, path: path,
                         discriminatorStored: discriminatorStored, history: history)
+    }
+
+    /// A conditional model's `classes` and `class_names` attributes agree with its problem; an
+    /// unconditional one has neither.
+    static func checkClasses(_ problem: Problem, _ root: HDF5Group, _ fail: (String, String) -> HDF5Error) throws {
+        guard let classes = problem.classes else {
+            if root.hasAttribute("classes") || root.hasAttribute("class_names") {
+                throw fail("/", "has attribute 'classes' or 'class_names' but its problem is unconditional")
+            }
+            return
+        }
+        let count = try root.intAttribute("classes")
+        let names = try root.stringsAttribute("class_names")
+        guard count == classes.names.count, names == classes.names else {
+            throw fail("/", "attributes 'classes' (\(count)) and 'class_names' disagree with the problem's \(classes.names.count) classes")
+        }
     }
 
     /// The [epochs, 7] history in `group`: at most one row per epoch trained, finite values,
