@@ -53,6 +53,14 @@ public final class GANModel {
         return (generate(noise: noise, count: count, labels: labels, chunk: chunk), noise)
     }
 
+    /// The grid every command draws by default (seed 0): 64 samples, or for a conditional model
+    /// one row of `columns` per class; `columns` is the grid's width.
+    public func defaultGrid(columns: Int = 8) -> (samples: [Float], columns: Int) {
+        guard problem.classes != nil else { return (sample(count: 64, seed: 0).samples, 8) }
+        let rows = (0..<problem.classCount).flatMap { Array(repeating: $0, count: columns) }
+        return (sample(count: rows.count, seed: 0, labels: rows).samples, columns)
+    }
+
     /// A conditional model's seeded labels for `count` samples, drawn from the training label
     /// distribution (a stream of their own: the noise is the same with or without them).
     public func labels(count: Int, seed: UInt64) -> [Int] {

@@ -52,10 +52,7 @@ public enum ZooPublisher {
             }
         }
 
-        // A conditional model's grid: one row of 8 per class.
-        let classRows = (0..<contents.model.problem.classCount).flatMap { Array(repeating: $0, count: 8) }
-        let (samples, _) = classRows.isEmpty ? contents.model.sample(count: 64, seed: 0)
-            : contents.model.sample(count: classRows.count, seed: 0, labels: classRows)
+        let (samples, _) = contents.model.defaultGrid()  // a conditional model: one row of 8 per class
         let (pairs, _) = contents.model.sample(count: 16, seed: 0)
         let metrics = ZooMetrics(
             name: model.name, generatorArchitecture: recipe.generatorPlugin, discriminatorArchitecture: recipe.discriminatorPlugin,
