@@ -194,6 +194,11 @@ struct ConditionalTests {
         #expect(try !root.stringAttribute("problem").contains("classes"))
         #expect(try !root.group("rng").contains("labels"))
         #expect(try ModelFile.load(path).model.problem.classes == nil)
+        // Class attributes on an unconditional problem mean a damaged or forged file.
+        let forged = Support.temporaryFolder() + "/forged.h5"
+        try ModelFile.save(model: session.model, configuration: session.configuration, position: session.position,
+                           optimizers: nil, randomStates: [:], to: forged) { try $0.setAttribute("class_names", ["0", "1"]) }
+        #expect { try ModelFile.load(forged) } throws: { "\($0)".contains("forged.h5") && "\($0)".contains("unconditional") }
     }
 
     @Test func badClassesAreRefused() throws {
