@@ -56,7 +56,7 @@ struct Sample: ParsableCommand {
     @Option(help: "Columns of the PNG grid (default: a square; --steps with --interpolate).")
     var columns: Int?
 
-    @Option(name: .customLong("save-noise"), help: "Also write the noise vectors as float32 .npy [count, latent].")
+    @Option(name: .customLong("save-noise"), help: "Also write the noise vectors as float32 .npy [count, latent] (a conditional model: [count, latent + classes], each followed by its one-hot class, the generator's input).")
     var saveNoise: String?
 
     @Option(help: "BLAS threads (0 = all cores); samples do not depend on it.")
@@ -146,7 +146,14 @@ struct Sample: ParsableCommand {
             try writeAtomically(IDXArray(shape: samples.shape, bytes: bytes).encoded, to: out)
         }
         if let saveNoise {
-            try writeAtomically(NPY.encode(samples.noise, shape: [samples.count, model.problem.latentSize]), to: saveNoise)
+            // A conditional model's generator input: each noise vector followed by its one-hot class.
+            var input = samples.noise
+            if model.problem.classes != nil {
+                input = [Float](repeating: 0, count: samples.count * model.problem.generatorInputSize)
+                AdversarialTrainer.appendOneHot(samples.noise, labels: samples.labels, rows: samples.count, width: model.problem.latentSize,
+                                                classes: model.problem.classCount, into: &input)
+            }
+            try writeAtomically(NPY.encode(input, shape: [samples.count, model.problem.generatorInputSize]), to: saveNoise)
         }
         print(interpolate.isEmpty ? "wrote \(count) samples to \(out)"
               : "wrote \(interpolate.count) interpolation rows of \(steps) samples to \(out)")
