@@ -278,6 +278,16 @@ struct ConditionalCommandLineTests {
         let values = npy.suffix(4 * 784 * 4).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         #expect(values == api)
 
+        // --save-noise writes the generator's whole input: noise ++ one-hot class.
+        let saved = try Self.gan("sample", "--weights", weights, "--label", "5", "--columns", "3", "--out", folder + "/n.npy",
+                                 "--save-noise", folder + "/z.npy")
+        #expect(saved.status == 0, "\(saved.output)")
+        let z = try Data(contentsOf: URL(fileURLWithPath: folder + "/z.npy"))
+        #expect(String(decoding: z.prefix(128), as: UTF8.self).contains("'shape': (3, 16)"))
+        let inputs = z.suffix(3 * 16 * 4).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        #expect((0..<3).allSatisfy { row in (0..<6).map { inputs[row * 16 + 10 + $0] } == [0, 0, 0, 0, 0, 1] })
+        #expect(Array(inputs.prefix(10)) == model.noise(count: 1, seed: 0))
+
         let unknown = try Self.gan("sample", "--weights", weights, "--label", "12", "--out", folder + "/x.png")
         #expect(unknown.status != 0 && unknown.stderr.contains("Error: --label 12: not a class") && unknown.stderr.contains("0, 1, 2, 3, 4, 5"))
         let plain = try Self.gan("sample", "--model", "mlp-digit4", "--label", "3", "--out", folder + "/x.png")
