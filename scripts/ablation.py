@@ -72,7 +72,7 @@ def optimizer_text(optimizer):
     text += f" momentum {optimizer['momentum']:g}" if kind == "sgd" else f" beta1 {optimizer['beta1']:g}"
     schedule = optimizer.get("schedule", {})
     if schedule.get("learningRateDecay", 1) != 1:
-        text += f", lr / {schedule['learningRateDecay']:g} per step"
+        text += f", lr / {schedule['learningRateDecay']!r} per step"
     if schedule.get("finalMomentum") is not None:
         text += f", momentum to {schedule['finalMomentum']:g}"
     if optimizer.get("weightDecay", 0):
@@ -106,7 +106,7 @@ def settings_summary(recipe, sources):
             texts.append(g if g == d else f"G {g}, D {d}")
         if "noise" in fields:
             noise = recipe["problem"]["noise"]
-            texts.append(f"noise {noise['kind']} {noise['scale']:.3g}")
+            texts.append(f"noise {noise['kind']} {noise['scale']:.4g}")
         if "architectureConfiguration" in fields:
             texts.append("configuration " + json.dumps(recipe.get("architectureConfiguration")))
         parts.append(", ".join(texts) + f" ({source})")

@@ -46,7 +46,8 @@ public enum AtomicFile {
     /// Writes bytes.
     public static func write(_ bytes: [UInt8], to path: String) throws {
         try write(path) { temporary in
-            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            // The claimed, empty regular file: never follow a link planted in its place.
+            let descriptor = open(temporary, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC)
             guard descriptor >= 0 else { throw failure(temporary, "cannot create") }
             defer { close(descriptor) }
             var offset = 0
@@ -67,6 +68,7 @@ public enum AtomicFile {
         }
         try checkReplaceable(path)
         let temporary = temporaryPath(for: path)
+        try claim(temporary)
         do {
             try produce(temporary)
             try syncFile(temporary)
@@ -81,6 +83,22 @@ public enum AtomicFile {
             unlink(temporary)
             throw error
         }
+    }
+
+    /// Creates the temporary file exclusively (`O_EXCL | O_NOFOLLOW`), so that nothing planted
+    /// under its predictable name (a link to another file, a FIFO) is written through or waited
+    /// on: whatever is there is unlinked (the entry, never a link's target) and the name claimed
+    /// anew, a few times at most.
+    static func claim(_ temporary: String) throws(HDF5Error) {
+        for _ in 0..<4 {
+            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+            if descriptor >= 0 {
+                close(descriptor)
+                return
+            }
+            guard errno == EEXIST, unlink(temporary) == 0 || errno == ENOENT else { break }
+        }
+        throw failure(temporary, "cannot create the temporary file")
     }
 
     private static func failure(_ path: String, _ what: String) -> HDF5Error {

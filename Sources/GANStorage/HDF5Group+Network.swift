@@ -46,6 +46,10 @@ extension HDF5Group {
                 let found = try layerGroup.doubleAttribute(key)
                 guard found == value else { throw fail(layerGroup.path, "attribute '\(key)' is \(found), the architecture's is \(value)") }
             }
+            // A constraint the configuration does not set would be dropped silently on loading.
+            if layer.attributes["max_col_norm"] == nil && layerGroup.hasAttribute("max_col_norm") {
+                throw fail(layerGroup.path, "attribute 'max_col_norm' is set, but the architecture's configuration sets no max-norm here")
+            }
             try layerGroup.readParameters(of: layer)
         }
     }

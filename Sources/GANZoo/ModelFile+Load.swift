@@ -44,6 +44,7 @@ extension ModelFile {
         }
         do { _ = try Registry.loss(named: configuration.loss) } catch { throw fail("/", "\(error)") }
         do { try configuration.validate() } catch { throw fail("/", "attribute 'training': \(error)") }
+        try checkAgreement(configuration, root: root, generator: generator, discriminator: discriminator, problem: problem, fail)
         let position = TrainingPosition(epoch: try root.intAttribute("epoch"), step: try root.intAttribute("step"),
                                         epochStep: root.hasAttribute("epoch_step") ? try root.intAttribute("epoch_step") : 0)
         guard (0...Limits.maximumEpochs).contains(position.epoch), (0...Limits.maximumSteps).contains(position.step),
@@ -84,6 +85,45 @@ extension ModelFile {
         let names = try root.stringsAttribute("class_names")
         guard count == classes.names.count, names == classes.names else {
             throw fail("/", "attributes 'classes' (\(count)) and 'class_names' disagree with the problem's \(classes.names.count) classes")
+        }
+    }
+
+    /// The recipe in `training` must describe the networks the root attributes describe (and
+    /// the layers were checked against): a resume builds its session from the recipe, so a
+    /// recipe edited to other plugins, sizes, a loss or a noise prior would train another model
+    /// on these weights, or copy weights of one shape into another.
+    static func checkAgreement(_ configuration: TrainingConfiguration, root: HDF5Group, generator: AnyArchitecture,
+                               discriminator: AnyArchitecture, problem: Problem,
+                               _ fail: (String, String) -> HDF5Error) throws {
+        func disagree(_ what: String, _ recipe: String, _ stored: String) -> HDF5Error {
+            fail("/", "attribute 'training' disagrees with the file's \(what) (recipe \(JSONText.excerpt(recipe, limit: 80)), "
+                 + "file \(JSONText.excerpt(stored, limit: 80))): the file was edited or damaged")
+        }
+        for (role, plugin, stored) in [("generator", configuration.generatorPlugin, generator),
+                                       ("discriminator", configuration.discriminatorPlugin, discriminator)] {
+            guard plugin == stored.name else { throw disagree("\(role)_architecture", plugin, stored.name) }
+            let rebuilt: AnyArchitecture
+            do {
+                rebuilt = try Registry.architecture(named: plugin).make(configurationJSON: configuration.configurationJSON(generator: role == "generator"))
+            } catch {
+                throw fail("/", "attribute 'training': \(role) configuration: \(error)")
+            }
+            guard rebuilt.configurationJSON == stored.configurationJSON else {
+                throw disagree("\(role)_config", rebuilt.configurationJSON, stored.configurationJSON)
+            }
+        }
+        // A conditional run's classes come from its data, not from the recipe's problem.
+        var recipeProblem = problem
+        recipeProblem.classes = nil
+        guard configuration.problem == recipeProblem else {
+            throw disagree("problem", ConfigurationCoding.encode(configuration.problem), ConfigurationCoding.encode(recipeProblem))
+        }
+        guard configuration.conditional == (problem.classes != nil) else {
+            throw disagree("problem", "conditional \(configuration.conditional)", "classes \(problem.classCount)")
+        }
+        if root.hasAttribute("loss") {
+            let loss = try root.stringAttribute("loss")
+            guard loss == configuration.loss else { throw disagree("loss", configuration.loss, loss) }
         }
     }
 

@@ -29,6 +29,11 @@ extension TrainingSession {
                        + "train anew with --recipe, or pass a checkpoint written with --checkpoint-every")
         }
         for (mine, theirs) in [(model.generator, contents.model.generator), (model.discriminator, contents.model.discriminator)] {
+            // The file's layers were checked against its recipe on loading; this is the last guard
+            // before copying, so that no other path can copy weights of one shape into another.
+            guard mine.namedParameters.map({ "\($0.0)/\($0.1.key)\($0.1.shape)" }) == theirs.namedParameters.map({ "\($0.0)/\($0.1.key)\($0.1.shape)" }) else {
+                throw fail("/", "the stored networks do not match the recipe in attribute 'training'")
+            }
             for ((_, target), (_, source)) in zip(mine.namedParameters, theirs.namedParameters) { target.value.copy(from: source.value) }
         }
         let optimizer = try root.group("optimizer")

@@ -1,6 +1,7 @@
 import Foundation
 import GANImages
 import GANLogging
+import GANStorage
 import GANLayers
 import GANZoo
 
@@ -13,13 +14,31 @@ final class RunLog {
     private var metrics: MetricsLog
     private var tensorBoard: TensorBoardWriter?
 
+    private let finalPath: String
+
     /// The metrics log of a run writing `out`.
     static func metricsPath(out: String) -> String { out + ".metrics.jsonl" }
+    /// Where the log of a run in progress grows (`<out>.metrics.jsonl.partial`): it takes the
+    /// log's real name only when the run's weights do, so a run that fails leaves the log of
+    /// the weights already at `out` as it was. An interrupted run's checkpoint continues it.
+    static func partialPath(out: String) -> String { metricsPath(out: out) + ".partial" }
 
     init(out: String, logEvery: Int?, tensorBoard: String?, session: TrainingSession) throws {
         self.logEvery = logEvery
         tensorBoardFolder = tensorBoard
-        metrics = try MetricsLog(path: Self.metricsPath(out: out), continuingAt: session.position.step)
+        finalPath = Self.metricsPath(out: out)
+        let partial = Self.partialPath(out: out), manager = FileManager.default
+        // A file under the log's name that is not a metrics log is refused now, not replaced at the end.
+        var previous: [UInt8]?
+        if manager.fileExists(atPath: finalPath) {
+            _ = try MetricsLog.rows(of: finalPath)
+            previous = manager.contents(atPath: finalPath).map { [UInt8]($0) }
+        }
+        // A finished run trained on (or a log whose partial copy is gone) continues from the log itself.
+        if session.position.step > 0, !manager.fileExists(atPath: partial), let previous {
+            do { try AtomicFile.write(previous, to: partial) } catch { throw CLIError("metrics log \(error)") }
+        }
+        metrics = try MetricsLog(path: partial, continuingAt: session.position.step)
         self.tensorBoard = try tensorBoard.map {
             try TensorBoardWriter(folder: $0, resumingAfter: session.position.step > 0 ? session.position.step : nil)
         }
@@ -28,6 +47,13 @@ final class RunLog {
     /// The flags that keep this logging on a resumed run.
     var resumeArguments: [String] {
         (logEvery.map { ["--log-every", "\($0)"] } ?? []) + (tensorBoardFolder.map { ["--tensorboard", $0] } ?? [])
+    }
+
+    /// The run's weights are in place: its log takes the real name.
+    func finish() throws {
+        guard rename(metrics.path, finalPath) == 0 else {
+            throw CLIError("metrics log \(finalPath): cannot rename \(metrics.path) into place: \(String(cString: strerror(errno)))")
+        }
     }
 
     /// After a rollback to an earlier checkpoint: the rows past it go, as on a resume.

@@ -25,7 +25,19 @@ extension Train {
             recipeLayer = RecipeLayer(source: "recipe \(recipe)", fields: fields)
         }
         let resolved = try RecipeResolver.resolve(recipe: recipeLayer, flags: flagLayer(over:))
-        do { try resolved.configuration.validate() } catch { throw CLIError("\(error)") }
+        let configuration = resolved.configuration
+        do { try configuration.validate() } catch { throw CLIError("\(error)") }
+        // The plugins' own configurations too, so that --print-recipe never prints a recipe that
+        // training would refuse.
+        for generator in [true, false] {
+            let plugin = generator ? configuration.generatorPlugin : configuration.discriminatorPlugin
+            do {
+                let architecture = try Registry.architecture(named: plugin).make(configurationJSON: configuration.configurationJSON(generator: generator))
+                try architecture.checkSizes(for: configuration.problem)
+            } catch {
+                throw CLIError("\(error)")
+            }
+        }
         return resolved
     }
 

@@ -100,6 +100,7 @@ struct TrainingRun {
             }
         }
         try session.save(to: out)
+        try log.finish()
         say(String(format: "wrote %@ after %d epochs in %.1f s", out, session.position.epoch, Date().timeIntervalSince(start)))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import GANStorage
 
 /// Inputs an attacker tried against the release binary after the hostile-input work: each must
 /// end in one short `Error:` line, exit 1 and no signal or hang, and nothing may be clobbered.
@@ -83,5 +84,91 @@ struct AttackerRegressionTests {
         #expect(FileManager.default.fileExists(atPath: checkpoints + "/step-999999999.h5"))
         let ours = try FileManager.default.contentsOfDirectory(atPath: checkpoints).filter { $0.hasPrefix("step-") && $0 != "step-000000000.h5" && $0 != "step-999999999.h5" }
         #expect(ours.count == 1, "keep 1 of this run's checkpoints: \(ours)")
+    }
+
+    // MARK: the attack on issues 12 and 13's inputs
+
+    static let tinyTrain = ["--digit", "4", "--arch-config", #"{"generatorHiddenSizes":[16],"discriminatorHiddenSizes":[8]}"#,
+                            "--latent-size", "4", "--batch-size", "32", "--threads", "1"]
+
+    /// Runs Python with h5py on a file: `script` sees the path as `path`.
+    static func edit(_ path: String, _ script: String) throws {
+        let run = try Support.run("/usr/bin/env", ["python3", "-c", "import h5py, json\npath = \"\(path)\"\n" + script])
+        try #require(run.status == 0, "\(run.output)")
+    }
+
+    /// A checkpoint whose recipe (`training`) was edited to other sizes, plugins, loss or layer
+    /// constraint is refused on loading; it crashed `--resume` with SIGILL (copying weights of
+    /// one shape into another) or silently trained another model.
+    @Test func aCheckpointWhoseRecipeDisagreesWithItsNetworksIsRefused() throws {
+        let folder = Support.temporaryFolder()
+        let trained = try Self.gan(["train", "--epochs", "1", "--checkpoint-every", "1", "--out", folder + "/run.h5"] + Self.tinyTrain)
+        try #require(trained.status == 0, "\(trained.output)")
+        let edits: [(String, String)] = [
+            ("t['problem']['latentSize'] = 8", "disagrees with the file's problem"),
+            ("t['loss'] = 'hinge'", "disagrees with the file's loss"),
+            ("t['architectureConfiguration']['generatorActivation'] = 'relu'", "disagrees with the file's generator_config"),
+            ("t['architecture'] = 'mlp-batchnorm'", "disagrees with the file's generator_architecture"),
+            ("t['architectureConfiguration']['discriminatorMaxColumnNorm'] = 2", "disagrees with the file's generator_config"),
+            ("t = {'epochs': 2}", "disagrees with the file's"),
+        ]
+        for (index, (change, words)) in edits.enumerated() {
+            let copy = folder + "/edited-\(index).h5"
+            try FileManager.default.copyItem(atPath: folder + "/run.h5", toPath: copy)
+            try Self.edit(copy, """
+                f = h5py.File(path, 'r+'); t = json.loads(f.attrs['training'])
+                \(change)
+                s = json.dumps(t).encode(); del f.attrs['training']; f.attrs.create('training', s, dtype='S%d' % len(s))
+                """)
+            Self.expectRefused(try Self.gan(["train", "--resume", copy, "--out", folder + "/out-\(index).h5"]), words)
+            Self.expectRefused(try Self.gan(["sample", "--weights", copy, "--out", folder + "/s-\(index).png"]), words)
+        }
+        let constrained = folder + "/max-col-norm.h5"
+        try FileManager.default.copyItem(atPath: folder + "/run.h5", toPath: constrained)
+        try Self.edit(constrained, "f = h5py.File(path, 'r+'); f['discriminator/dense_0'].attrs['max_col_norm'] = 2.0")
+        Self.expectRefused(try Self.gan(["train", "--resume", constrained, "--out", folder + "/o.h5"]), "sets no max-norm here")
+    }
+
+    /// A run that fails leaves the metrics log of the weights already at --out as it was.
+    @Test func aFailedRunKeepsTheOldMetricsLog() throws {
+        let folder = Support.temporaryFolder()
+        let out = folder + "/good.h5"
+        let good = try Self.gan(["train", "--epochs", "2", "--out", out] + Self.tinyTrain)
+        try #require(good.status == 0, "\(good.output)")
+        let log = try #require(Hostile.bytes(out + ".metrics.jsonl"))
+        #expect(!log.isEmpty && !FileManager.default.fileExists(atPath: out + ".metrics.jsonl.partial"))
+        let failed = try Self.gan(["train", "--epochs", "2", "--learning-rate", "1e30", "--out", out] + Self.tinyTrain)
+        #expect(failed.status == 1 && failed.stderr.contains("diverged"), "\(failed.output)")
+        #expect(Hostile.bytes(out + ".metrics.jsonl") == log, "the old log was replaced by a failed run's")
+    }
+
+    /// --print-recipe checks the plugins' configurations as training does.
+    @Test func printRecipeRefusesWhatTrainingRefuses() throws {
+        Self.expectRefused(try Self.gan(["train", "--arch-config", #"{"discriminatorMaxColumnNorm":-1}"#, "--print-recipe"]),
+                           "discriminatorMaxColumnNorm must lie in")
+        Self.expectRefused(try Self.gan(["train", "--arch-config", #"{"generatorHiddenSizes":[0]}"#, "--print-recipe", "--explain"]),
+                           "generatorHiddenSizes")
+        Self.expectRefused(try Self.gan(["train", "--recipe", Support.packageRoot + "/models/paper-mnist/recipe.json", "--arch", "mlp",
+                                         "--print-recipe"]), "unknown field")
+    }
+}
+
+/// The temporary name an atomic write uses is predictable; whatever is planted there is not
+/// written through or waited on.
+@Suite("atomic writes and planted temporary files")
+struct PlantedTemporaryFileTests {
+    @Test func aLinkOrFifoAtTheTemporaryNameIsReplacedNotFollowed() throws {
+        let folder = Support.temporaryFolder()
+        let victim = folder + "/victim.txt", out = folder + "/out.bin"
+        try "precious".write(toFile: victim, atomically: true, encoding: .utf8)
+        let temporary = AtomicFile.temporaryPath(for: out)
+        #expect(symlink(victim, temporary) == 0)
+        try AtomicFile.write([1, 2, 3], to: out)
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious", "written through a planted link")
+        #expect(FileManager.default.contents(atPath: out) == Data([1, 2, 3]))
+        #expect(mkfifo(temporary, 0o644) == 0)
+        try AtomicFile.write(to: out) { file in try file.root.setAttribute("x", 1) }  // would block on a FIFO
+        #expect(!FileManager.default.fileExists(atPath: temporary))
+        #expect(try HDF5File.open(out).root.intAttribute("x") == 1)
     }
 }

@@ -107,8 +107,13 @@ struct ConditionalTests {
 
             var configuration = TrainingConfiguration()
             configuration.architecture = architecture
+            if architecture == "mlp-batchnorm" {
+                configuration.architectureConfiguration = try JSONValue(parsing: #"{"discriminatorBatchNormalization":true}"#)
+            }
             configuration.loss = loss
             configuration.conditional = true
+            configuration.problem = Self.problem
+            configuration.problem.classes = nil  // a conditional run's classes come from its data
             let path = Support.temporaryFolder() + "/\(architecture)-\(loss)-\(mode).h5"
             try ModelFile.save(model: first, configuration: configuration, position: .init(epoch: 0, step: 12),
                                optimizers: nil, randomStates: [:], to: path)

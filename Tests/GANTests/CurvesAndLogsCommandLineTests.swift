@@ -51,13 +51,16 @@ struct CurvesAndLogsCommandLineTests {
         let message = CheckpointCommandLineTests.read(err)
         #expect(process.terminationStatus == 130, "\(message)")
         #expect(message.contains("--log-every 3 --tensorboard \(folder)/tb-b"), "the resume command keeps the logging: \(message)")
-        #expect(try MetricsLog.rows(of: folder + "/b.h5.metrics.jsonl").last!.step > 26, "rows past the checkpoint resumed from")
+        // An interrupted run's log is still the run in progress's: `.partial` until its weights are written.
+        #expect(!FileManager.default.fileExists(atPath: folder + "/b.h5.metrics.jsonl"))
+        #expect(try MetricsLog.rows(of: folder + "/b.h5.metrics.jsonl.partial").last!.step > 26, "rows past the checkpoint resumed from")
 
         let resumed = try Self.gan(["train", "--resume", folder + "/b-checkpoints/step-000000026.h5", "--epochs", "4",
                                     "--out", folder + "/b.h5", "--log-every", "3", "--tensorboard", folder + "/tb-b"])
         #expect(resumed.status == 0, "\(resumed.output)")
         let straight = try Self.rowsWithoutTiming(folder + "/a.h5.metrics.jsonl")
         let joined = try Self.rowsWithoutTiming(folder + "/b.h5.metrics.jsonl")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/b.h5.metrics.jsonl.partial"), "the finished log took its real name")
         #expect(straight.count == 16 && joined.count == straight.count, "\(joined.count) rows")
         for (index, (a, b)) in zip(straight, joined).enumerated() { #expect(a == b, "row \(index + 1)") }
 
