@@ -44,6 +44,14 @@ extension ModelFile {
         }
         do { _ = try Registry.loss(named: configuration.loss) } catch { throw fail("/", "\(error)") }
         do { try configuration.validate() } catch { throw fail("/", "attribute 'training': \(error)") }
+        // Sizes before agreement: a file whose sizes break the limits is refused by them, naming the
+        // field, whatever else was edited (nothing is allocated here).
+        do {
+            try generator.checkSizes(for: problem)
+            try discriminator.checkSizes(for: problem)
+        } catch {
+            throw fail("/", "\(error)")
+        }
         try checkAgreement(configuration, root: root, generator: generator, discriminator: discriminator, problem: problem, fail)
         let position = TrainingPosition(epoch: try root.intAttribute("epoch"), step: try root.intAttribute("step"),
                                         epochStep: root.hasAttribute("epoch_step") ? try root.intAttribute("epoch_step") : 0)
