@@ -42,6 +42,9 @@ public struct MLP: Architecture {
     public static let summary = "plain MLP generator (leaky ReLU, sigmoid output) and discriminator (leaky ReLU, dropout, one logit)"
     public static let defaultConfiguration = Configuration()
 
+    /// Conditional networks take the one-hot label appended to their input (the paper's form).
+    public static let supportsCondition = true
+
     public let configuration: Configuration
 
     public init(configuration: Configuration) throws {
@@ -55,16 +58,16 @@ public struct MLP: Architecture {
     }
 
     public func checkSizes(for problem: Problem) throws(ConfigurationError) {
-        try ConfigurationCheck.layers([problem.latentSize] + configuration.generatorHiddenSizes + [problem.sampleSize],
+        try ConfigurationCheck.layers([problem.generatorInputSize] + configuration.generatorHiddenSizes + [problem.sampleSize],
                                       network: "generator", plugin: Self.name)
-        try ConfigurationCheck.layers([problem.sampleSize] + configuration.discriminatorHiddenSizes + [1],
+        try ConfigurationCheck.layers([problem.discriminatorInputSize] + configuration.discriminatorHiddenSizes + [1],
                                       network: "discriminator", plugin: Self.name)
     }
 
     public func makeGenerator(for problem: Problem, rng: inout RandomGenerator) -> Network {
         let stack = LayerStack(activation: configuration.generatorActivation,
                                leakyReLUAlpha: configuration.leakyReLUAlpha, initializer: configuration.initializer)
-        let layers = stack.layers(input: problem.latentSize, hidden: configuration.generatorHiddenSizes,
+        let layers = stack.layers(input: problem.generatorInputSize, hidden: configuration.generatorHiddenSizes,
                                   output: problem.sampleSize, rng: &rng)
         return LayerStack.finishGenerator(LayerStack.limitColumnNorms(layers, configuration.generatorMaxColumnNorm), problem: problem,
                                           biasFromDataMean: configuration.outputBiasFromDataMean)
@@ -74,7 +77,7 @@ public struct MLP: Architecture {
         let stack = LayerStack(activation: configuration.discriminatorActivation,
                                leakyReLUAlpha: configuration.leakyReLUAlpha, initializer: configuration.initializer,
                                hiddenKeepProbability: configuration.discriminatorKeepProbability)
-        return Network(layers: LayerStack.limitColumnNorms(stack.layers(input: problem.sampleSize, hidden: configuration.discriminatorHiddenSizes,
+        return Network(layers: LayerStack.limitColumnNorms(stack.layers(input: problem.discriminatorInputSize, hidden: configuration.discriminatorHiddenSizes,
                                             output: 1, rng: &rng), configuration.discriminatorMaxColumnNorm))
     }
 }

@@ -45,6 +45,9 @@ public struct MLPBatchNorm: Architecture {
     public static let summary = "MLP with batch normalization after each hidden layer of the generator (and optionally the discriminator)"
     public static let defaultConfiguration = Configuration()
 
+    /// Conditional networks take the one-hot label appended to their input (the paper's form).
+    public static let supportsCondition = true
+
     public let configuration: Configuration
 
     public init(configuration: Configuration) throws {
@@ -68,16 +71,16 @@ public struct MLPBatchNorm: Architecture {
     }
 
     public func checkSizes(for problem: Problem) throws(ConfigurationError) {
-        try ConfigurationCheck.layers([problem.latentSize] + configuration.generatorHiddenSizes + [problem.sampleSize],
+        try ConfigurationCheck.layers([problem.generatorInputSize] + configuration.generatorHiddenSizes + [problem.sampleSize],
                                       network: "generator", plugin: Self.name)
-        try ConfigurationCheck.layers([problem.sampleSize] + configuration.discriminatorHiddenSizes + [1],
+        try ConfigurationCheck.layers([problem.discriminatorInputSize] + configuration.discriminatorHiddenSizes + [1],
                                       network: "discriminator", plugin: Self.name)
     }
 
     public func makeGenerator(for problem: Problem, rng: inout RandomGenerator) -> Network {
         let stack = LayerStack(activation: configuration.generatorActivation, leakyReLUAlpha: configuration.leakyReLUAlpha,
                                initializer: configuration.initializer, normalization: normalization)
-        let layers = stack.layers(input: problem.latentSize, hidden: configuration.generatorHiddenSizes,
+        let layers = stack.layers(input: problem.generatorInputSize, hidden: configuration.generatorHiddenSizes,
                                   output: problem.sampleSize, rng: &rng)
         return LayerStack.finishGenerator(LayerStack.limitColumnNorms(layers, configuration.generatorMaxColumnNorm), problem: problem,
                                           biasFromDataMean: configuration.outputBiasFromDataMean)
@@ -88,7 +91,7 @@ public struct MLPBatchNorm: Architecture {
                                initializer: configuration.initializer,
                                normalization: configuration.discriminatorBatchNormalization ? normalization : nil,
                                hiddenKeepProbability: configuration.discriminatorKeepProbability)
-        return Network(layers: LayerStack.limitColumnNorms(stack.layers(input: problem.sampleSize, hidden: configuration.discriminatorHiddenSizes,
+        return Network(layers: LayerStack.limitColumnNorms(stack.layers(input: problem.discriminatorInputSize, hidden: configuration.discriminatorHiddenSizes,
                                             output: 1, rng: &rng), configuration.discriminatorMaxColumnNorm))
     }
 }

@@ -47,6 +47,10 @@ public struct MaxoutDropout: Architecture {
         noise: NoisePrior(kind: .uniform, scale: Float(3).squareRoot()),
         reason: "the paper's released MNIST code (pylearn2 mnist.yaml, AdversaryCost2)")
 
+    /// Conditional networks take the one-hot label appended to their input (the paper's form);
+    /// the discriminator's input dropout drops label entries as it drops pixels.
+    public static let supportsCondition = true
+
     public let configuration: Configuration
 
     public init(configuration: Configuration) throws {
@@ -66,16 +70,16 @@ public struct MaxoutDropout: Architecture {
     }
 
     public func checkSizes(for problem: Problem) throws(ConfigurationError) {
-        try ConfigurationCheck.layers([problem.latentSize] + configuration.generatorHiddenSizes + [problem.sampleSize],
+        try ConfigurationCheck.layers([problem.generatorInputSize] + configuration.generatorHiddenSizes + [problem.sampleSize],
                                       network: "generator", plugin: Self.name)
-        try ConfigurationCheck.layers([problem.sampleSize] + configuration.discriminatorUnits + [1],
+        try ConfigurationCheck.layers([problem.discriminatorInputSize] + configuration.discriminatorUnits + [1],
                                       pieces: configuration.discriminatorPieces, network: "discriminator", plugin: Self.name)
     }
 
     public func makeGenerator(for problem: Problem, rng: inout RandomGenerator) -> Network {
         let stack = LayerStack(activation: configuration.generatorActivation,
                                initializer: .uniform(scale: configuration.generatorInitScale))
-        let layers = stack.layers(input: problem.latentSize, hidden: configuration.generatorHiddenSizes,
+        let layers = stack.layers(input: problem.generatorInputSize, hidden: configuration.generatorHiddenSizes,
                                   output: problem.sampleSize, rng: &rng)
         return LayerStack.finishGenerator(LayerStack.limitColumnNorms(layers, configuration.generatorMaxColumnNorm), problem: problem,
                                           biasFromDataMean: configuration.outputBiasFromDataMean)
@@ -84,7 +88,7 @@ public struct MaxoutDropout: Architecture {
     public func makeDiscriminator(for problem: Problem, rng: inout RandomGenerator) -> Network {
         let initializer = Initializer.uniform(scale: configuration.discriminatorInitScale)
         var layers: [any Layer] = []
-        var width = problem.sampleSize
+        var width = problem.discriminatorInputSize
         var keep = configuration.inputKeepProbability
         for units in configuration.discriminatorUnits {
             if keep < 1 { layers.append(LayerStack.dropout(width, keep, &rng)) }

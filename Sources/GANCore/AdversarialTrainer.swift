@@ -35,6 +35,12 @@ public enum DiscriminatorObjective: String, Codable, Sendable, CaseIterable {
 /// Running statistics (batch normalisation) are updated only by the network being trained in a
 /// pass: the generator's while it is trained, the discriminator's during its own update; the
 /// other network runs with `.trainingFrozenStatistics`.
+///
+/// A conditional problem (`problem.classes`, p(x | c)) appends the one-hot label to the input of
+/// both networks: the generator sees noise ++ one-hot(c), the discriminator sample ++ one-hot(c).
+/// Real rows carry their own labels (`step(realBatch:labels:batchSize:)`); each generated row's
+/// label is drawn from the training label distribution (`labelRNG`, part of the training state).
+/// The loss sees only logits, so every loss plugin works unchanged.
 public final class AdversarialTrainer: Trainer {
     public let generator: Network
     public let discriminator: Network
@@ -48,11 +54,15 @@ public final class AdversarialTrainer: Trainer {
     public let discriminatorObjective: DiscriminatorObjective
     /// Stream for noise; part of the training state.
     public var noiseRNG: RandomGenerator
+    /// Stream for the labels of generated samples (conditional problems); part of the training state.
+    public var labelRNG: RandomGenerator
     public var discriminatorSteps = 0
 
     private var capacity = 0
     private var noise = Tensor(shape: [0])               // [B, latentSize]
-    private var discriminatorInput = Tensor(shape: [0])  // [2B, sampleSize]: real rows, then fake
+    private var generatorInput = Tensor(shape: [0])      // [B, latentSize + classes] (conditional only)
+    private var fakeLabels: [Int] = []                   // [B] (conditional only)
+    private var discriminatorInput = Tensor(shape: [0])  // [2B, sampleSize + classes]: real rows, then fake
     private var logits = Tensor(shape: [0])              // [2B]: real logits, then fake
     private var logitGradient = Tensor(shape: [0])       // [2B]
     private var logitLoss = Tensor(shape: [0])           // [2B]: each row's discriminator loss, for the report
@@ -61,11 +71,11 @@ public final class AdversarialTrainer: Trainer {
     public init(generator: Network, discriminator: Network, loss: any Loss, problem: Problem,
                 generatorOptimizer: any Optimizer, discriminatorOptimizer: any Optimizer,
                 k: Int = 1, mode: UpdateMode = .alternating, discriminatorObjective: DiscriminatorObjective = .sum,
-                noiseRNG: RandomGenerator) {
+                noiseRNG: RandomGenerator, labelRNG: RandomGenerator? = nil) {
         precondition(k >= 1, "k must be at least 1")
         precondition(discriminator.outputSize == 1, "the discriminator must emit one logit")
-        precondition(generator.inputSize == problem.latentSize && generator.outputSize == problem.sampleSize
-                     && discriminator.inputSize == problem.sampleSize, "networks do not fit the problem")
+        precondition(generator.inputSize == problem.generatorInputSize && generator.outputSize == problem.sampleSize
+                     && discriminator.inputSize == problem.discriminatorInputSize, "networks do not fit the problem")
         self.generator = generator
         self.discriminator = discriminator
         self.loss = loss
@@ -76,13 +86,18 @@ public final class AdversarialTrainer: Trainer {
         self.mode = mode
         self.discriminatorObjective = discriminatorObjective
         self.noiseRNG = noiseRNG
+        self.labelRNG = labelRNG ?? RandomGenerator(seed: 0, stream: 5)  // GANZoo's RandomStream.trainingLabels
     }
 
     private func reserve(_ batchSize: Int) {
         guard batchSize > capacity else { return }
         capacity = batchSize
         noise = Tensor(shape: [batchSize, problem.latentSize])
-        discriminatorInput = Tensor(shape: [2 * batchSize, problem.sampleSize])
+        if problem.classes != nil {
+            generatorInput = Tensor(shape: [batchSize, problem.generatorInputSize])
+            fakeLabels = [Int](repeating: 0, count: batchSize)
+        }
+        discriminatorInput = Tensor(shape: [2 * batchSize, problem.discriminatorInputSize])
         logits = Tensor(shape: [2 * batchSize])
         logitGradient = Tensor(shape: [2 * batchSize])
         logitLoss = Tensor(shape: [2 * batchSize])
@@ -92,16 +107,21 @@ public final class AdversarialTrainer: Trainer {
     }
 
     public func step(realBatch: UnsafePointer<Float>, batchSize: Int) -> StepReport {
+        step(realBatch: realBatch, labels: nil, batchSize: batchSize)
+    }
+
+    /// One step; a conditional problem needs the real rows' `labels` (class indices).
+    public func step(realBatch: UnsafePointer<Float>, labels: UnsafePointer<Int>?, batchSize: Int) -> StepReport {
         reserve(batchSize)
         discriminatorSteps += 1
         let updatesGenerator = discriminatorSteps % k == 0
         switch mode {
         case .alternating:
-            var report = discriminatorStep(realBatch: realBatch, batchSize: batchSize, alsoGenerator: false)
+            var report = discriminatorStep(realBatch: realBatch, labels: labels, batchSize: batchSize, alsoGenerator: false)
             if updatesGenerator { report.generatorLoss = generatorStep(batchSize: batchSize) }
             return report
         case .simultaneous:
-            return discriminatorStep(realBatch: realBatch, batchSize: batchSize, alsoGenerator: updatesGenerator)
+            return discriminatorStep(realBatch: realBatch, labels: labels, batchSize: batchSize, alsoGenerator: updatesGenerator)
         }
     }
 
@@ -109,28 +129,30 @@ public final class AdversarialTrainer: Trainer {
     /// (simultaneous mode) the generator's gradient comes from the same samples and pass, and
     /// both updates are applied together.
     @discardableResult
-    public func discriminatorStep(realBatch: UnsafePointer<Float>, batchSize: Int,
+    public func discriminatorStep(realBatch: UnsafePointer<Float>, labels: UnsafePointer<Int>? = nil, batchSize: Int,
                                   alsoGenerator: Bool = false) -> StepReport {
         reserve(batchSize)
-        let size = problem.sampleSize
-        problem.noise.sample(into: noise.pointer, count: batchSize * problem.latentSize, rng: &noiseRNG)
+        precondition((labels != nil) == (problem.classes != nil), "a conditional problem needs the real rows' labels, only it")
         let generatorPhase: Phase = alsoGenerator ? .training : .trainingFrozenStatistics
-        let samples = generator.forward(noise.pointer, batchSize: batchSize, phase: generatorPhase)
+        let samples = generator.forward(drawGeneratorInput(batchSize), batchSize: batchSize, phase: generatorPhase)
         discriminator.zeroGradients()
         if alsoGenerator { generator.zeroGradients() }
         var generatorLoss: Float? = nil
+        let width = problem.discriminatorInputSize
+        fillDiscriminatorRows(from: 0, realBatch, labels: labels, rows: batchSize)
+        fakeLabels.withUnsafeBufferPointer { fake in
+            fillDiscriminatorRows(from: batchSize, samples, labels: problem.classes == nil ? nil : fake.baseAddress, rows: batchSize)
+        }
 
         if discriminator.dependsOnBatch {
             // Two passes, each half normalised on its own; parameter gradients accumulate.
-            discriminatorPass(realBatch, rows: batchSize, logitOffset: 0, real: true)
-            discriminatorPass(samples, rows: batchSize, logitOffset: batchSize, real: false)
+            discriminatorPass(discriminatorInput.pointer, rows: batchSize, logitOffset: 0, real: true)
+            discriminatorPass(discriminatorInput.pointer + batchSize * width, rows: batchSize, logitOffset: batchSize, real: false)
             if alsoGenerator {
                 generatorLoss = generatorGradients(fakeLogitsAt: batchSize, batchSize: batchSize,
                                                    inputRowOffset: 0, batchRows: batchSize)
             }
         } else {
-            discriminatorInput.pointer.update(from: realBatch, count: batchSize * size)
-            (discriminatorInput.pointer + batchSize * size).update(from: samples, count: batchSize * size)
             let output = discriminator.forward(discriminatorInput.pointer, batchSize: 2 * batchSize, phase: .training)
             logits.pointer.update(from: output, count: 2 * batchSize)
             fillDiscriminatorGradients(rows: 0..<(2 * batchSize), batchSize: batchSize)
@@ -147,6 +169,43 @@ public final class AdversarialTrainer: Trainer {
             generator.applyConstraints()
         }
         return report(batchSize: batchSize, generatorLoss: generatorLoss)
+    }
+
+    /// Fresh noise for `batchSize` rows; for a conditional problem each row also gets a label
+    /// drawn from the training distribution (`fakeLabels`), appended one-hot.
+    private func drawGeneratorInput(_ batchSize: Int) -> UnsafePointer<Float> {
+        problem.noise.sample(into: noise.pointer, count: batchSize * problem.latentSize, rng: &noiseRNG)
+        guard let classes = problem.classes else { return UnsafePointer(noise.pointer) }
+        for row in 0..<batchSize { fakeLabels[row] = classes.draw(&labelRNG) }
+        Self.appendOneHot(noise.pointer, labels: fakeLabels, rows: batchSize, width: problem.latentSize,
+                          classes: problem.classCount, into: generatorInput.pointer)
+        return UnsafePointer(generatorInput.pointer)
+    }
+
+    /// Rows of `values` [rows, width], each followed by the one-hot encoding of its label:
+    /// [rows, width + classes] in `output`. Labels lie in 0..<classes.
+    public static func appendOneHot(_ values: UnsafePointer<Float>, labels: UnsafePointer<Int>, rows: Int, width: Int,
+                                    classes: Int, into output: UnsafeMutablePointer<Float>) {
+        let total = width + classes
+        for row in 0..<rows {
+            let target = output + row * total
+            target.update(from: values + row * width, count: width)
+            (target + width).update(repeating: 0, count: classes)
+            precondition((0..<classes).contains(labels[row]), "label \(labels[row]) is not one of \(classes) classes")
+            target[width + labels[row]] = 1
+        }
+    }
+
+    /// Rows [first, first + rows) of the discriminator's input: the samples, with their one-hot
+    /// labels when the problem is conditional.
+    private func fillDiscriminatorRows(from first: Int, _ samples: UnsafePointer<Float>, labels: UnsafePointer<Int>?, rows: Int) {
+        let size = problem.sampleSize
+        let target = discriminatorInput.pointer + first * problem.discriminatorInputSize
+        if let labels {
+            Self.appendOneHot(samples, labels: labels, rows: rows, width: size, classes: problem.classCount, into: target)
+        } else {
+            target.update(from: samples, count: rows * size)
+        }
     }
 
     /// One discriminator pass over one half, with its parameter gradients.
@@ -184,7 +243,16 @@ public final class AdversarialTrainer: Trainer {
         guard let inputGradient = discriminator.backward(gradient, needs: .input) else {
             preconditionFailure("the discriminator returned no input gradient")
         }
-        generator.backward(inputGradient + inputRowOffset * problem.sampleSize, needs: .parameters)
+        let size = problem.sampleSize, width = problem.discriminatorInputSize
+        if width == size {
+            generator.backward(inputGradient + inputRowOffset * size, needs: .parameters)
+        } else {
+            // The label columns are an input, not the generator's output: only the sample's reach G.
+            for row in 0..<batchSize {
+                (sampleGradient.pointer + row * size).update(from: inputGradient + (inputRowOffset + row) * width, count: size)
+            }
+            generator.backward(sampleGradient.pointer, needs: .parameters)
+        }
         return total * scale
     }
 
@@ -192,9 +260,13 @@ public final class AdversarialTrainer: Trainer {
     @discardableResult
     public func generatorStep(batchSize: Int) -> Float {
         reserve(batchSize)
-        problem.noise.sample(into: noise.pointer, count: batchSize * problem.latentSize, rng: &noiseRNG)
-        let samples = generator.forward(noise.pointer, batchSize: batchSize, phase: .training)
-        let output = discriminator.forward(samples, batchSize: batchSize, phase: .trainingFrozenStatistics)
+        let samples = generator.forward(drawGeneratorInput(batchSize), batchSize: batchSize, phase: .training)
+        var input = UnsafePointer(samples)
+        if problem.classes != nil {
+            fillDiscriminatorRows(from: 0, samples, labels: fakeLabels, rows: batchSize)
+            input = UnsafePointer(discriminatorInput.pointer)
+        }
+        let output = discriminator.forward(input, batchSize: batchSize, phase: .trainingFrozenStatistics)
         (logits.pointer + batchSize).update(from: output, count: batchSize)
         generator.zeroGradients()
         let mean = generatorGradients(fakeLogitsAt: batchSize, batchSize: batchSize, inputRowOffset: 0, batchRows: batchSize)

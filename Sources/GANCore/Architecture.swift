@@ -16,6 +16,11 @@ public protocol Architecture: Sendable {
     /// The training settings this architecture was designed for (the paper's model: its
     /// schedule and noise prior); a loss plugin's, the recipe's and the flags' override them.
     static var referenceSettings: ReferenceSettings { get }
+    /// Whether the plugin builds conditional networks (p(x | c), the paper's section 7): for a
+    /// problem with `classes`, the generator's input is `problem.generatorInputSize` (noise, then
+    /// the one-hot label) and the discriminator's `problem.discriminatorInputSize` (sample, then
+    /// the one-hot label). The default is false: such a problem is then refused by `checkSizes`.
+    static var supportsCondition: Bool { get }
 
     var configuration: Configuration { get }
     /// Throws `ConfigurationError` when a field is out of range (a width of 0, say).
@@ -30,12 +35,14 @@ public protocol Architecture: Sendable {
 
 extension Architecture {
     public static var referenceSettings: ReferenceSettings { .none }
+    public static var supportsCondition: Bool { false }
 }
 
 /// A type-erased architecture with its configuration, as the registry and files handle it.
 public struct AnyArchitecture: Sendable {
     public let name: String
     public let summary: String
+    public let supportsCondition: Bool
     /// The full configuration as JSON (every field, defaults filled in).
     public let configurationJSON: String
     private let generator: @Sendable (Problem, inout RandomGenerator) -> Network
@@ -45,6 +52,7 @@ public struct AnyArchitecture: Sendable {
     public init<A: Architecture>(_ architecture: A) {
         name = A.name
         summary = A.summary
+        supportsCondition = A.supportsCondition
         configurationJSON = ConfigurationCoding.encode(architecture.configuration)
         generator = { architecture.makeGenerator(for: $0, rng: &$1) }
         discriminator = { architecture.makeDiscriminator(for: $0, rng: &$1) }
@@ -53,6 +61,10 @@ public struct AnyArchitecture: Sendable {
 
     public func checkSizes(for problem: Problem) throws(ConfigurationError) {
         try problem.validate()
+        if problem.classes != nil && !supportsCondition {
+            throw .invalid(plugin: name, reason: "it builds no conditional networks (its supportsCondition is false); "
+                           + "train it without --conditional")
+        }
         try sizes(problem)
     }
 
@@ -71,6 +83,7 @@ public struct ArchitectureFactory: Sendable {
     public let summary: String
     public let defaultConfigurationJSON: String
     public let referenceSettings: ReferenceSettings
+    public let supportsCondition: Bool
     private let build: @Sendable (String?) throws -> AnyArchitecture
 
     public init<A: Architecture>(_ type: A.Type) {
@@ -78,6 +91,7 @@ public struct ArchitectureFactory: Sendable {
         summary = A.summary
         defaultConfigurationJSON = ConfigurationCoding.encode(A.defaultConfiguration)
         referenceSettings = A.referenceSettings
+        supportsCondition = A.supportsCondition
         build = { json in
             let configuration = try ConfigurationCoding.decode(
                 A.Configuration.self, from: json, over: A.defaultConfiguration, plugin: A.name)

@@ -33,6 +33,8 @@ public enum Limits {
     /// as `gan evaluate --count`. 2^20 needed 3.3 GB (samples, grid and noise at once); 100,000
     /// need about 330 MB.
     public static let maximumSamples = 100_000
+    /// Classes of a conditional problem (labels are bytes).
+    public static let maximumClasses = 256
     /// |scale| of the noise prior.
     public static let maximumNoiseScale: Float = 1e6
 
@@ -63,5 +65,15 @@ extension Problem {
                     + "\(Limits.maximumSampleSize) values, got \(sampleShape.count > 8 ? "\(sampleShape.count) dimensions" : "\(sampleShape)")")
         try require(noise.scale > 0 && noise.scale <= Limits.maximumNoiseScale,
                     "noise scale must lie in (0, \(Limits.maximumNoiseScale)], got \(noise.scale)")
+        if let classes {
+            try require((1...Limits.maximumClasses).contains(classes.names.count),
+                        "classes must name 1...\(Limits.maximumClasses) classes, got \(classes.names.count)")
+            try require(classes.shares.count == classes.names.count,
+                        "classes: \(classes.names.count) names but \(classes.shares.count) shares")
+            try require(classes.names.allSatisfy { !$0.isEmpty && $0.count <= 64 }, "class names must have 1...64 characters")
+            let total = classes.shares.reduce(0, +)
+            try require(classes.shares.allSatisfy { $0.isFinite && $0 >= 0 } && abs(total - 1) < 1e-3,
+                        "class shares must be non-negative and sum to 1, got a sum of \(total)")
+        }
     }
 }

@@ -17,10 +17,15 @@ public struct EvaluatedModel {
     public var validationSplit: (Dataset) -> (training: Dataset, validation: Dataset)
     /// `count` samples [count, sampleSize] from the noise stream seeded by `seed`.
     public var sample: (_ count: Int, _ seed: UInt64) -> [Float]
+    /// A conditional model: the class each of `sample(count, seed)`'s samples was asked for,
+    /// and the class names. nil for an unconditional model.
+    public var requestedLabels: ((_ count: Int, _ seed: UInt64) -> [Int])?
+    public var classNames: [String]?
 
     public init(path: String, sampleSize: Int, dataPath: String?, digits: [Int]?, holdOutValidation: Bool,
                 validationSplit: @escaping (Dataset) -> (training: Dataset, validation: Dataset),
-                sample: @escaping (_ count: Int, _ seed: UInt64) -> [Float]) {
+                sample: @escaping (_ count: Int, _ seed: UInt64) -> [Float],
+                requestedLabels: ((_ count: Int, _ seed: UInt64) -> [Int])? = nil, classNames: [String]? = nil) {
         self.path = path
         self.sampleSize = sampleSize
         self.dataPath = dataPath
@@ -28,6 +33,8 @@ public struct EvaluatedModel {
         self.holdOutValidation = holdOutValidation
         self.validationSplit = validationSplit
         self.sample = sample
+        self.requestedLabels = requestedLabels
+        self.classNames = classNames
     }
 }
 

@@ -22,7 +22,8 @@ extension Evaluation {
         let generated = try model.finiteSamples(samples, seed)
         let real = network.features(test.images), dimension = network.hiddenSize
         var histogram = [Int](repeating: 0, count: network.classes)
-        for label in network.predict(generated) { histogram[label] += 1 }
+        let predictions = network.predict(generated), generatedFeatures = network.features(generated)
+        for label in predictions { histogram[label] += 1 }
         // Precision and recall grow with the set sizes (a ball reaches the k-th neighbour), so
         // the samples and the held-out images are measured at the same size.
         let heldOut = try trainingSplit().validation
@@ -35,10 +36,16 @@ extension Evaluation {
                                                                        subsets: kidSubsets, seed: seed),
                                  precisionRecall: pairs)
         }
-        let model = scores(network.features(generated))
+        let model = scores(generatedFeatures)
         var result = FrechetResult(weights: self.model.path, classifier: path, classifierTestAccuracy: record.testAccuracy,
                                    distance: model.distance, classShares: histogram.map { Double($0) / Double(samples) },
                                    testImages: test.count, samples: samples, seed: seed, seconds: 0)
+        if let requested = self.model.requestedLabels {
+            let labels = requested(samples, seed)
+            (result.conditionalAccuracy, result.perClass) = try conditionalScores(
+                requested: labels, predicted: predictions, generatedFeatures: generatedFeatures, realFeatures: real,
+                dimension: dimension, classes: network.classes)
+        }
         result.kid = model.kid
         result.precisionRecall = model.precisionRecall
         if heldOut.count > neighbourhood {
@@ -46,5 +53,30 @@ extension Evaluation {
         }
         result.seconds = Date().timeIntervalSince(start)
         return result
+    }
+
+    /// The classifier's agreement with the requested classes, overall and per class, and each
+    /// class's Fréchet distance to the test images of its label (class i is label i).
+    func conditionalScores(requested: [Int], predicted: [Int], generatedFeatures: [Float], realFeatures: [Float],
+                           dimension: Int, classes: Int) throws -> (Double, [ClassScores]) {
+        let names = model.classNames ?? []
+        guard names.count <= classes else {
+            throw EvaluationError("the model has \(names.count) classes, the classifier tells only \(classes) apart")
+        }
+        func rows(_ features: [Float], _ indices: [Int]) -> [Float] {
+            indices.flatMap { features[($0 * dimension)..<(($0 + 1) * dimension)] }
+        }
+        var perClass: [ClassScores] = []
+        for (index, name) in names.enumerated() {
+            let asked = requested.indices.filter { requested[$0] == index }
+            guard !asked.isEmpty else { continue }
+            let right = asked.filter { predicted[$0] == index }.count
+            let testRows = (0..<test.count).filter { Int(test.labels[$0]) == index }
+            let distance = asked.count >= 2 && testRows.count >= 2
+                ? FrechetDistance.distance(rows(realFeatures, testRows), rows(generatedFeatures, asked), dimension: dimension) : nil
+            perClass.append(ClassScores(name: name, samples: asked.count, accuracy: Double(right) / Double(asked.count), distance: distance))
+        }
+        let agreed = zip(requested, predicted).filter { $0 == $1 }.count
+        return (Double(agreed) / Double(max(requested.count, 1)), perClass)
     }
 }

@@ -72,6 +72,21 @@ public struct FrechetResult: Codable, Sendable, Equatable {
     /// The same scores with real held-out images in place of the samples: what real data
     /// scores against the test images with this classifier and these set sizes.
     public var heldOutImages: FeatureScores?
+    /// A conditional model: the share of samples the classifier puts in the class they were
+    /// asked for (conditional accuracy); nil for an unconditional model.
+    public var conditionalAccuracy: Double?
+    /// A conditional model's scores per requested class.
+    public var perClass: [ClassScores]?
+}
+
+/// A conditional model's samples of one requested class: the classifier's agreement with the
+/// request, and the Fréchet distance to the test images of that class.
+public struct ClassScores: Codable, Sendable, Equatable {
+    public var name: String
+    public var samples: Int
+    public var accuracy: Double
+    /// nil when the class has too few samples or test images (fewer than 2) to estimate it.
+    public var distance: Double?
 }
 
 /// The Fréchet distance, KID and precision/recall of one image set against the test images.

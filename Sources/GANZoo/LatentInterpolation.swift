@@ -46,7 +46,8 @@ extension GANModel {
     /// A latent interpolation grid: row r holds `steps` samples whose noise moves along `path`
     /// from noise vector `pairs[r].0` to `pairs[r].1`, where noise vector i is the one sample i
     /// of `samples(count:seed:)` comes from (for any count above i). The shape is
-    /// [rows * steps] + the sample shape; each row's ends are those two samples.
+    /// [rows * steps] + the sample shape; each row's ends are those two samples. A conditional
+    /// model keeps each row at the class of its first sample.
     public func interpolation(pairs: [(Int, Int)], steps: Int, seed: UInt64, path: LatentPath) -> Samples {
         let vectors = (pairs.flatMap { [$0.0, $0.1] }.max() ?? 0) + 1
         let drawn = noise(count: vectors, seed: seed)
@@ -54,6 +55,10 @@ extension GANModel {
         func vector(_ index: Int) -> ArraySlice<Float> { drawn[(index * latent)..<((index + 1) * latent)] }
         let noise = pairs.flatMap { path.interpolate(from: vector($0.0), to: vector($0.1), steps: steps) }
         let count = pairs.count * steps
-        return Samples(shape: [count] + problem.sampleShape, values: generate(noise: noise, count: count), noise: noise)
+        let drawnLabels = labels(count: vectors, seed: seed)
+        let rowLabels = drawnLabels.isEmpty ? [] : pairs.flatMap { Array(repeating: drawnLabels[$0.0], count: steps) }
+        return Samples(shape: [count] + problem.sampleShape,
+                       values: generate(noise: noise, count: count, labels: rowLabels.isEmpty ? nil : rowLabels),
+                       noise: noise, labels: rowLabels)
     }
 }

@@ -9,7 +9,9 @@ extension ModelFile.Contents {
         return EvaluatedModel(path: path, sampleSize: model.problem.sampleSize, dataPath: configuration.dataPath,
                               digits: configuration.digits, holdOutValidation: configuration.holdOutValidation,
                               validationSplit: { [split = configuration.validationSplit] in $0.splitValidation(split) },
-                              sample: { count, seed in model.sample(count: count, seed: seed).samples })
+                              sample: { count, seed in model.sample(count: count, seed: seed).samples },
+                              requestedLabels: model.problem.classes == nil ? nil : { count, seed in model.labels(count: count, seed: seed) },
+                              classNames: model.problem.classes?.names)
     }
 }
 

@@ -32,6 +32,7 @@ extension ModelFile {
         }
         let generator = try plugin("generator"), discriminator = try plugin("discriminator")
         let problem = try decode(Problem.self, root, "problem", path)
+        try checkClasses(problem, root, fail)
         let configuration: TrainingConfiguration
         do {
             configuration = try ConfigurationCoding.decode(TrainingConfiguration.self, from: root.stringAttribute("training"),
@@ -43,6 +44,14 @@ extension ModelFile {
         }
         do { _ = try Registry.loss(named: configuration.loss) } catch { throw fail("/", "\(error)") }
         do { try configuration.validate() } catch { throw fail("/", "attribute 'training': \(error)") }
+        // Sizes before agreement: a file whose sizes break the limits is refused by them, naming the
+        // field, whatever else was edited (nothing is allocated here).
+        do {
+            try generator.checkSizes(for: problem)
+            try discriminator.checkSizes(for: problem)
+        } catch {
+            throw fail("/", "\(error)")
+        }
         try checkAgreement(configuration, root: root, generator: generator, discriminator: discriminator, problem: problem, fail)
         let position = TrainingPosition(epoch: try root.intAttribute("epoch"), step: try root.intAttribute("step"),
                                         epochStep: root.hasAttribute("epoch_step") ? try root.intAttribute("epoch_step") : 0)
@@ -71,6 +80,22 @@ extension ModelFile {
                         discriminatorStored: discriminatorStored, history: history)
     }
 
+    /// A conditional model's `classes` and `class_names` attributes agree with its problem; an
+    /// unconditional one has neither.
+    static func checkClasses(_ problem: Problem, _ root: HDF5Group, _ fail: (String, String) -> HDF5Error) throws {
+        guard let classes = problem.classes else {
+            if root.hasAttribute("classes") || root.hasAttribute("class_names") {
+                throw fail("/", "has attribute 'classes' or 'class_names' but its problem is unconditional")
+            }
+            return
+        }
+        let count = try root.intAttribute("classes")
+        let names = try root.stringsAttribute("class_names")
+        guard count == classes.names.count, names == classes.names else {
+            throw fail("/", "attributes 'classes' (\(count)) and 'class_names' disagree with the problem's \(classes.names.count) classes")
+        }
+    }
+
     /// The recipe in `training` must describe the networks the root attributes describe (and
     /// the layers were checked against): a resume builds its session from the recipe, so a
     /// recipe edited to other plugins, sizes, a loss or a noise prior would train another model
@@ -95,8 +120,14 @@ extension ModelFile {
                 throw disagree("\(role)_config", rebuilt.configurationJSON, stored.configurationJSON)
             }
         }
-        guard configuration.problem == problem else {
-            throw disagree("problem", ConfigurationCoding.encode(configuration.problem), ConfigurationCoding.encode(problem))
+        // A conditional run's classes come from its data, not from the recipe's problem.
+        var recipeProblem = problem
+        recipeProblem.classes = nil
+        guard configuration.problem == recipeProblem else {
+            throw disagree("problem", ConfigurationCoding.encode(configuration.problem), ConfigurationCoding.encode(recipeProblem))
+        }
+        guard configuration.conditional == (problem.classes != nil) else {
+            throw disagree("problem", "conditional \(configuration.conditional)", "classes \(problem.classCount)")
         }
         if root.hasAttribute("loss") {
             let loss = try root.stringAttribute("loss")

@@ -27,7 +27,8 @@ public struct TrainingPosition: Codable, Sendable, Equatable {
 ///     /generator/relu_1             attrs: type, input_size, output_size
 ///     /discriminator/...            the same layout
 ///     /optimizer/{generator,discriminator}/<state>/<layer>/<key>   attrs: kind, step_count
-///     /rng             datasets noise, shuffle: xoshiro256** states (uint64[4]);
+///     /                conditional models also: classes (int), class_names (strings); format_version 2
+///     /rng             datasets noise, shuffle (and labels, conditional): xoshiro256** states (uint64[4]);
 ///                      groups generator/, discriminator/: one dataset per dropout layer
 ///     /state           datasets order (uint64, the data order), epoch_sums (float64[8]),
 ///                      history (float64 [epochs, 7]); attrs discriminator_steps, history_columns
@@ -35,7 +36,9 @@ public struct TrainingPosition: Codable, Sendable, Equatable {
 ///                      history_columns names its columns)
 public enum ModelFile {
     public static let format = "gan-zoo-weights"
-    public static let formatVersion = 1
+    /// The newest version written and read: 2 for a conditional model (an older gan-zoo refuses
+    /// it by its version instead of by a shape), 1 for every other file, unchanged.
+    public static let formatVersion = 2
 
     public struct Contents {
         public let configuration: TrainingConfiguration
@@ -63,7 +66,7 @@ public enum ModelFile {
             file.deflateLevel = deflateLevel
             let root = try file.root
             try root.setAttribute("format", format)
-            try root.setAttribute("format_version", formatVersion)
+            try root.setAttribute("format_version", model.problem.classes == nil ? 1 : formatVersion)
             try root.setAttribute("architecture", model.architectureName)
             try root.setAttribute("generator_architecture", model.generatorArchitecture.name)
             try root.setAttribute("generator_config", model.generatorArchitecture.configurationJSON)
@@ -74,6 +77,10 @@ public enum ModelFile {
             }
             try root.setAttribute("loss", configuration.loss)
             try root.setAttribute("problem", ConfigurationCoding.encode(model.problem))
+            if let classes = model.problem.classes {
+                try root.setAttribute("classes", classes.names.count)
+                try root.setAttribute("class_names", classes.names)
+            }
             try root.setAttribute("training", ConfigurationCoding.encode(configuration))
             try root.setAttribute("epoch", position.epoch)
             try root.setAttribute("step", position.step)
@@ -134,7 +141,9 @@ public enum ModelFile {
     static func save(session: TrainingSession, to path: String) throws {
         try save(model: session.model, configuration: session.configuration, position: session.position,
                  optimizers: (session.trainer.generatorOptimizer, session.trainer.discriminatorOptimizer),
-                 randomStates: ["noise": session.trainer.noiseRNG, "shuffle": session.shuffleRNG], to: path) { root in
+                 randomStates: ["noise": session.trainer.noiseRNG, "shuffle": session.shuffleRNG]
+                    .merging(session.configuration.conditional ? ["labels": session.trainer.labelRNG] : [:]) { $1 },
+                 to: path) { root in
             let state = try root.createGroup("state")
             try state.setAttribute("discriminator_steps", session.trainer.discriminatorSteps)
             try state.setAttribute("data_fingerprint", String(session.data.fingerprint, radix: 16))

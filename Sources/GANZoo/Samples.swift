@@ -14,13 +14,16 @@ public struct Samples: Sendable, Equatable {
     public let values: [Float]
     /// The noise vectors they were generated from, [count, latentSize] row-major.
     public let noise: [Float]
+    /// A conditional model's class of each sample; empty for an unconditional model.
+    public let labels: [Int]
 
-    public init(shape: [Int], values: [Float], noise: [Float]) {
+    public init(shape: [Int], values: [Float], noise: [Float], labels: [Int] = []) {
         precondition(!shape.isEmpty && shape.reduce(1, *) == values.count, "values do not fill the shape \(shape)")
         precondition(shape[0] == 0 ? noise.isEmpty : noise.count % shape[0] == 0, "noise does not hold one vector per sample")
         self.shape = shape
         self.values = values
         self.noise = noise
+        self.labels = labels
     }
 
     public var count: Int { shape[0] }
@@ -45,10 +48,12 @@ public struct Samples: Sendable, Equatable {
 }
 
 extension GANModel {
-    /// `count` samples from the seeded noise of `sample(count:seed:)`, with their shape.
-    public func samples(count: Int, seed: UInt64) -> Samples {
-        let (values, noise) = sample(count: count, seed: seed)
-        return Samples(shape: [count] + problem.sampleShape, values: values, noise: noise)
+    /// `count` samples from the seeded noise of `sample(count:seed:)`, with their shape. A
+    /// conditional model draws sample i of class `labels[i]` (default: `labels(count:seed:)`).
+    public func samples(count: Int, seed: UInt64, labels: [Int]? = nil) -> Samples {
+        let labels = labels ?? self.labels(count: count, seed: seed)
+        let (values, noise) = sample(count: count, seed: seed, labels: problem.classes == nil ? nil : labels)
+        return Samples(shape: [count] + problem.sampleShape, values: values, noise: noise, labels: labels)
     }
 }
 

@@ -34,6 +34,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// The discriminator's objective: the sum of the real and fake halves' mean losses, or their
     /// average, as the paper's released code (`AdversaryCost2`) computed it.
     public var discriminatorObjective = DiscriminatorObjective.sum
+    /// Train a conditional model p(x | c) (the paper's section 7): the classes are the data's
+    /// labels, and their one-hot encoding is appended to the input of both networks. The model's
+    /// problem (stored in the file) records the classes, their names and shares.
+    public var conditional = false
     public var epochs = 40
     public var batchSize = 16
     /// Discriminator updates per generator update (Algorithm 1's k).

@@ -56,6 +56,7 @@ extension TrainingSession {
         }
         trainer.noiseRNG = try stream(rng, "noise")[0]
         shuffleRNG = try stream(rng, "shuffle")[0]
+        if configuration.conditional { trainer.labelRNG = try stream(rng, "labels")[0] }
         for (role, network) in [("generator", model.generator), ("discriminator", model.discriminator)] {
             let group = try rng.group(role)
             for (name, layer) in zip(network.layerNames, network.layers) where !layer.randomStates.isEmpty {

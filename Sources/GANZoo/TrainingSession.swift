@@ -58,6 +58,8 @@ public final class TrainingSession {
     var order: [Int]
     var accumulator = EpochAccumulator()
     private let batch: Tensor
+    /// The real rows' classes (conditional runs): the data's labels.
+    private var batchLabels: [Int]
     private var stepStart = Date()
 
     public init(configuration: TrainingConfiguration, data: Dataset? = nil) throws {
@@ -79,16 +81,19 @@ public final class TrainingSession {
         let loss = try Registry.loss(named: configuration.loss).make()
         var problem = configuration.problem
         problem.pixelMean = loaded.pixelMean
+        if configuration.conditional { problem.classes = Classes(labels: loaded.labels) }
         model = try GANModel(configuration: configuration, problem: problem)
         trainer = AdversarialTrainer(
             generator: model.generator, discriminator: model.discriminator, loss: loss,
-            problem: configuration.problem,
+            problem: problem,
             generatorOptimizer: configuration.generatorOptimizer.make(for: model.generator.trainableParameters),
             discriminatorOptimizer: configuration.discriminatorOptimizer.make(for: model.discriminator.trainableParameters),
             k: configuration.k, mode: configuration.mode, discriminatorObjective: configuration.discriminatorObjective,
-            noiseRNG: RandomGenerator(seed: configuration.seed, stream: RandomStream.noise))
+            noiseRNG: RandomGenerator(seed: configuration.seed, stream: RandomStream.noise),
+            labelRNG: RandomGenerator(seed: configuration.seed, stream: RandomStream.trainingLabels))
         shuffleRNG = RandomGenerator(seed: configuration.seed, stream: RandomStream.shuffle)
         batch = Tensor(shape: [configuration.batchSize, loaded.sampleSize])
+        batchLabels = [Int](repeating: 0, count: configuration.conditional ? configuration.batchSize : 0)
         order = Array(0..<loaded.count)
     }
 
@@ -156,9 +161,12 @@ public final class TrainingSession {
                 (batch.pointer + row * size).update(from: images.baseAddress! + order[first + row] * size, count: size)
             }
         }
+        for row in 0..<(configuration.conditional ? rows : 0) { batchLabels[row] = Int(data.labels[order[first + row]]) }
         configuration.generatorOptimizer.applySchedule(to: trainer.generatorOptimizer, epoch: position.epoch + 1)
         configuration.discriminatorOptimizer.applySchedule(to: trainer.discriminatorOptimizer, epoch: position.epoch + 1)
-        let report = trainer.step(realBatch: batch.pointer, batchSize: rows)
+        let report = batchLabels.withUnsafeBufferPointer { labels in
+            trainer.step(realBatch: batch.pointer, labels: configuration.conditional ? labels.baseAddress : nil, batchSize: rows)
+        }
         try checkFinite(report, step: position.step + 1)
         position.step += 1
         position.epochStep += 1

@@ -116,7 +116,8 @@ extension WeightsReport {
             lines.append("  discriminator: \(gan.discriminatorArchitecture) \(gan.discriminatorConfiguration)")
         }
         lines.append("  problem:       samples \(problem.sampleShape.map(String.init).joined(separator: "x")), "
-                     + "latent \(problem.latentSize), noise \(problem.noise.kind.rawValue)(scale \(problem.noise.scale))")
+                     + "latent \(problem.latentSize), noise \(problem.noise.kind.rawValue)(scale \(problem.noise.scale))"
+                     + (problem.classes.map { ", conditional on \($0.names.count) classes (\($0.names.joined(separator: ", ")))" } ?? ""))
         let digits = configuration.digits.map { $0.map(String.init).joined(separator: ",") } ?? "all"
         let held = configuration.holdOutValidation ? "validation \(configuration.validationSplit.rawValue) held out" : "no images held out"
         lines.append("  data:          \(configuration.dataPath ?? "shipped MNIST subset"), labels \(digits), \(held)")

@@ -45,6 +45,7 @@ public enum ZooCard {
                    m.parzen.mean, m.parzen.standardError, m.parzen.sigma, grouped(m.parzen.testImages), grouped(m.parzen.samples)),
         ] + parzenContext(m.parzen) + featureLines(m.frechet) + [
             "| generated classes | \(shares) |",
+        ] + conditionalLines(m.frechet) + [
             "| weights | \(weights) |",
             "| measured | \(m.date), \(m.createdBy) |",
             "",
@@ -54,7 +55,8 @@ public enum ZooCard {
             "    gan zoo publish \(m.name)    # measures it, exports weights.h5, redraws the grids, rewrites this block",
             "    gan zoo measure \(m.name)    # measures the shipped weights again (weights and grids untouched), rewrites this block",
             "",
-            "Samples (seed 0) and, for 16 of them, the nearest training image beside each:",
+            m.frechet.conditionalAccuracy == nil ? "Samples (seed 0) and, for 16 of them, the nearest training image beside each:"
+                : "Samples (seed 0), one row of 8 per class asked for, and, for 16 samples, the nearest training image beside each:",
             "",
             "![samples](samples.png) ![nearest training images](nearest.png)",
         ] + (curves ? ["", "Training curves, per epoch, from the history kept in `weights.h5` (`gan plot weights.h5`):", "",
@@ -62,6 +64,17 @@ public enum ZooCard {
             end,
         ]
         return lines.joined(separator: "\n")
+    }
+
+    /// A conditional model's agreement with the requested class, overall and per class.
+    static func conditionalLines(_ frechet: FrechetResult) -> [String] {
+        guard let accuracy = frechet.conditionalAccuracy else { return [] }
+        let perClass = (frechet.perClass ?? []).map {
+            String(format: "%@: %.1f%%", $0.name, 100 * $0.accuracy) + ($0.distance.map { String(format: " (Fréchet %.1f)", $0) } ?? "")
+        }.joined(separator: ", ")
+        return [String(format: "| conditional accuracy | **%.2f%%** (the classifier agrees with the class asked for; %@ samples) |",
+                       100 * accuracy, grouped(frechet.samples)),
+                "| per class asked for | \(perClass) |"]
     }
 
     /// The reference lines and nearest-neighbour distances beside the Parzen figure.

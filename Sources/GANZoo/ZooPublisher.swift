@@ -52,7 +52,7 @@ public enum ZooPublisher {
             }
         }
 
-        let (samples, _) = contents.model.sample(count: 64, seed: 0)
+        let (samples, _) = contents.model.defaultGrid()  // a conditional model: one row of 8 per class
         let (pairs, _) = contents.model.sample(count: 16, seed: 0)
         let metrics = ZooMetrics(
             name: model.name, generatorArchitecture: recipe.generatorPlugin, discriminatorArchitecture: recipe.discriminatorPlugin,

@@ -142,5 +142,12 @@ struct Evaluate: ParsableCommand {
         }
         say("generated classes: " + result.classShares.enumerated()
             .map { String(format: "%d: %.1f%%", $0.offset, 100 * $0.element) }.joined(separator: "  "))
+        if let accuracy = result.conditionalAccuracy {
+            say(String(format: "conditional accuracy %.2f%% (the classifier agrees with the requested class)", 100 * accuracy))
+            for scores in result.perClass ?? [] {
+                say(String(format: "  class %@: %d samples, accuracy %.1f%%, frechet %@", scores.name, scores.samples, 100 * scores.accuracy,
+                           scores.distance.map { String(format: "%.2f", $0) } ?? "-"))
+            }
+        }
     }
 }

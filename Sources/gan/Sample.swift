@@ -14,7 +14,9 @@ struct Sample: ParsableCommand {
             with --interpolate [rows, steps, height, width]) or .idx / -ubyte (uint8 MNIST-style images). Another ending \
             is refused, and so is a --format that names another format. Noise vector i is the one sample i of \
             `gan sample --seed S` comes from, whatever --count. --interpolate A,B draws a row of --steps samples whose \
-            noise moves from vector A to vector B (repeat it for more rows): a smooth row shows a smooth latent space.
+            noise moves from vector A to vector B (repeat it for more rows): a smooth row shows a smooth latent space. \
+            A conditional model (gan train --conditional) draws one row per class, or per --label, of --columns samples \
+            (default 10; with --count, count / rows rounded up); sample i keeps noise vector i.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -35,8 +37,11 @@ struct Sample: ParsableCommand {
     @Option(help: "A zoo model by name (see `gan zoo list`), instead of --weights.", completion: zooModelNames)
     var model: String?
 
-    @Option(help: "How many samples.")
-    var count = 64
+    @Option(help: "How many samples. (default: 64; a conditional model: --columns per class row)")
+    var count: Int?
+
+    @Option(help: "A conditional model: draw a row of this class (a class name as `gan inspect` lists them, e.g. 7; repeatable). (default: one row per class)")
+    var label: [String] = []
 
     @Option(help: "Output file; its ending (.png, .npy, .idx or -ubyte) chooses the format. (default: samples.png, or samples.npy / samples.idx with --format)",
             completion: .file(extensions: ["png", "npy", "idx"]))
@@ -51,7 +56,7 @@ struct Sample: ParsableCommand {
     @Option(help: "Columns of the PNG grid (default: a square; --steps with --interpolate).")
     var columns: Int?
 
-    @Option(name: .customLong("save-noise"), help: "Also write the noise vectors as float32 .npy [count, latent].")
+    @Option(name: .customLong("save-noise"), help: "Also write the noise vectors as float32 .npy [count, latent] (a conditional model: [count, latent + classes], each followed by its one-hot class, the generator's input).")
     var saveNoise: String?
 
     @Option(help: "BLAS threads (0 = all cores); samples do not depend on it.")
@@ -101,7 +106,9 @@ struct Sample: ParsableCommand {
         if nearest && format != .png { throw ValidationError("--nearest draws a PNG grid; use it with a .png --out") }
         if nearest && !interpolate.isEmpty { throw ValidationError("--nearest and --interpolate draw different grids; pick one") }
         if data != nil && !nearest { throw ValidationError("--data names the training images for --nearest; use it with --nearest") }
-        try checkRange(count, 1...Limits.maximumSamples, flag: "--count")
+        if let count { try checkRange(count, 1...Limits.maximumSamples, flag: "--count") }
+        try checkRange(label.count, 0...Limits.maximumSamples, flag: "--label (rows)")
+        if !label.isEmpty && !interpolate.isEmpty { throw ValidationError("--label and --interpolate draw different grids; pick one") }
         try checkRange(steps, 2...1_000, flag: "--steps")
         try checkRange(interpolate.count, 0...1_000, flag: "--interpolate (rows)")
         try checkRange(interpolate.count * steps, 0...Limits.maximumSamples, flag: "--interpolate rows x --steps")
@@ -109,7 +116,7 @@ struct Sample: ParsableCommand {
             try checkRange(pair.from, 0...(Limits.maximumSamples - 1), flag: "--interpolate")
             try checkRange(pair.to, 0...(Limits.maximumSamples - 1), flag: "--interpolate")
         }
-        if let columns { try checkRange(columns, 1...(interpolate.isEmpty ? count : steps), flag: "--columns") }
+        if let columns { try checkRange(columns, 1...(interpolate.isEmpty ? count ?? Limits.maximumSamples : steps), flag: "--columns") }
         try checkRange(threads, 0...Limits.maximumThreads, flag: "--threads")
         try checkNotSame(saveNoise, flag: "--save-noise", as: outPath, named: "--out file")
     }
@@ -124,7 +131,9 @@ struct Sample: ParsableCommand {
         let contents = try ModelFile.load(weights)
         let model = contents.model
         BLASThreads.set(threads)
-        let samples = interpolate.isEmpty ? model.samples(count: count, seed: seed)
+        let (requested, perRow) = try classRows(model.problem.classes, weights: weights)
+        let count = requested?.count ?? self.count ?? 64
+        let samples = interpolate.isEmpty ? model.samples(count: count, seed: seed, labels: requested)
             : model.interpolation(pairs: interpolate.map { ($0.from, $0.to) }, steps: steps, seed: seed,
                                   path: path ?? .default(for: model.problem.noise))
         switch format {
@@ -134,7 +143,7 @@ struct Sample: ParsableCommand {
             let training = try TrainingSession.loadData(configuration)
             try writeAtomically(SampleGrid.nearestPNG(model, samples: samples.values, training: training, columns: columns), to: out)
         case .png:
-            try writeAtomically([UInt8](samples.png(columns: columns ?? (interpolate.isEmpty ? nil : steps))), to: out)
+            try writeAtomically([UInt8](samples.png(columns: columns ?? perRow ?? (interpolate.isEmpty ? nil : steps))), to: out)
         case .npy:
             let shape = interpolate.isEmpty ? samples.shape : [interpolate.count, steps] + samples.sampleShape
             try writeAtomically(NPY.encode(samples.values, shape: shape), to: out)
@@ -143,10 +152,40 @@ struct Sample: ParsableCommand {
             try writeAtomically(IDXArray(shape: samples.shape, bytes: bytes).encoded, to: out)
         }
         if let saveNoise {
-            try writeAtomically(NPY.encode(samples.noise, shape: [samples.count, model.problem.latentSize]), to: saveNoise)
+            // A conditional model's generator input: each noise vector followed by its one-hot class.
+            var input = samples.noise
+            if model.problem.classes != nil {
+                input = [Float](repeating: 0, count: samples.count * model.problem.generatorInputSize)
+                AdversarialTrainer.appendOneHot(samples.noise, labels: samples.labels, rows: samples.count, width: model.problem.latentSize,
+                                                classes: model.problem.classCount, into: &input)
+            }
+            try writeAtomically(NPY.encode(input, shape: [samples.count, model.problem.generatorInputSize]), to: saveNoise)
         }
         print(interpolate.isEmpty ? "wrote \(count) samples to \(out)"
               : "wrote \(interpolate.count) interpolation rows of \(steps) samples to \(out)")
+    }
+
+    /// A conditional model's requested class per sample (one row per class, or per --label) and
+    /// the samples per row; nil for an unconditional model or an interpolation.
+    func classRows(_ classes: Classes?, weights: String) throws -> (labels: [Int]?, perRow: Int?) {
+        guard let classes else {
+            if !label.isEmpty {
+                throw CLIError("--label: \(weights) holds an unconditional model; only a conditional one (gan train --conditional) takes a class")
+            }
+            if let columns, interpolate.isEmpty { try checkRange(columns, 1...(count ?? 64), flag: "--columns") }
+            return (nil, nil)
+        }
+        guard interpolate.isEmpty else { return (nil, nil) }
+        let rows = try label.isEmpty ? Array(classes.names.indices) : label.map { name in
+            guard let index = classes.names.firstIndex(of: name) else {
+                throw CLIError("--label \(name): not a class of \(weights) (its classes: \(classes.names.joined(separator: ", ")))")
+            }
+            return index
+        }
+        let perRow = columns ?? count.map { ($0 + rows.count - 1) / rows.count } ?? 10
+        let total = count ?? rows.count * perRow
+        try checkRange(total, 1...Limits.maximumSamples, flag: "--label rows x --columns")
+        return ((0..<total).map { rows[min($0 / perRow, rows.count - 1)] }, perRow)
     }
 }
 

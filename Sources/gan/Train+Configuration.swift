@@ -60,6 +60,7 @@ extension Train {
         try put("digits", digit.isEmpty ? nil : digit)
         try put("dataPath", data)
         try put("holdOutValidation", holdOutValidation ? true : nil)
+        try put("conditional", conditional ? true : nil)
         try put("validationSplit", validationSplit)
         try put("discriminatorObjective", discriminatorObjective)
         try put("epochs", epochs)

@@ -50,6 +50,9 @@ struct Train: ParsableCommand {
     @Flag(name: .customLong("hold-out-validation"), help: "Train without the validation images (see --validation-split), which `gan evaluate --metric parzen` uses to choose sigma (as the zoo's models do).")
     var holdOutValidation = false
 
+    @Flag(help: "Train a conditional model p(x | c): the data's labels are the classes, fed one-hot to both networks (every shipped architecture takes them).")
+    var conditional = false
+
     @Option(name: .customLong("validation-split"), help: "Which training images are the validation set: per-label (the last sixth of each label's) or last-rows (the last sixth of the rows: MNIST's train[50000:60000], as the paper). (default: per-label)")
     var validationSplit: ValidationSplit?
 

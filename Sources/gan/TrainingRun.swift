@@ -122,7 +122,7 @@ struct TrainingRun {
         if let bad = session.firstNonFiniteParameter() {
             throw TrainingError.diverged(step: session.position.step, what: "the weights (\(bad))")
         }
-        let (samples, _) = session.model.sample(count: 64, seed: 0)
+        let (samples, _) = session.model.defaultGrid()  // a conditional model: one row of 8 per class
         for warning in monitor.check(summary, samples: samples) { say("warning: \(warning)") }
         let grid = SampleGrid.png(session.model, samples: samples, columns: 8)
         if let samplesDir { try writeAtomically(grid, to: samplesDir + String(format: "/epoch-%03d.png", summary.epoch)) }

@@ -23,9 +23,10 @@ struct GradientChecker {
 
     /// Checks a whole network's input and parameter gradients. Dropout masks are frozen by
     /// restoring every layer's random streams before each pass. With `coordinates`, only that
-    /// many randomly chosen input and parameter entries are probed (for large networks).
+    /// many randomly chosen input and parameter entries are probed (for large networks). With
+    /// `inputColumns`, only the input entries in those columns are probed (a label's one-hot part).
     func check(_ network: Network, batchSize: Int, seed: UInt64 = 7,
-               phase: Phase = .training, inputScale: Float = 1, coordinates: Int? = nil) -> Result {
+               phase: Phase = .training, inputScale: Float = 1, coordinates: Int? = nil, inputColumns: Range<Int>? = nil) -> Result {
         var rng = RandomGenerator(seed: seed)
         let input = Tensor(shape: [batchSize, network.inputSize])
         rng.fillUniform(input.pointer, count: input.count, low: -inputScale, high: inputScale)
@@ -54,6 +55,9 @@ struct GradientChecker {
             targets.append((parameter.value, parameter.gradient.array, "\(layer)/\(parameter.key)"))
         }
         var chosen: [(Int, Int)] = targets.enumerated().flatMap { t, target in (0..<target.0.count).map { (t, $0) } }
+        if let inputColumns {
+            chosen = (0..<input.count).filter { inputColumns.contains($0 % network.inputSize) }.map { (0, $0) }
+        }
         if let coordinates, chosen.count > coordinates {
             var picker = RandomGenerator(seed: seed &+ 1)
             picker.shuffle(&chosen)
