@@ -95,6 +95,15 @@ public enum BLASThreads {
         #endif
     }()
 
+    /// The calling thread's thread count (1 with Accelerate, which picks its own threads).
+    public static var current: Int {
+        #if canImport(Accelerate)
+        return 1
+        #else
+        return Int(ganzoo_gemm_threads())
+        #endif
+    }
+
     public static func set(_ count: Int) {
         #if !canImport(Accelerate)
         openblas_set_num_threads(1)

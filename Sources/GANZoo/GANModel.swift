@@ -1,3 +1,4 @@
+import Dispatch
 import GANCore
 import GANLayers
 import GANTensor
@@ -61,24 +62,62 @@ public final class GANModel {
         return noise
     }
 
-    /// Runs the generator on given noise [count, latentSize] in inference mode.
+    /// Runs the generator on given noise [count, latentSize] in inference mode, `chunk` rows at a
+    /// time. With more than one BLAS thread (`BLASThreads`) on this thread, the chunks are shared
+    /// among that many threads, each running its own copy of the generator with single-threaded
+    /// products: the products of one chunk are too small to split well, and the activations and
+    /// copies between them would run on one core. Every row's values are those of a one-thread run.
     public func generate(noise: [Float], count: Int, chunk: Int = 1000) -> [Float] {
         precondition(noise.count == count * problem.latentSize, "noise does not hold \(count) vectors")
-        var samples = [Float](repeating: 0, count: count * problem.sampleSize)
-        noise.withUnsafeBufferPointer { noiseBuffer in
-            samples.withUnsafeMutableBufferPointer { out in
-                var start = 0
-                while start < count {
-                    let size = Swift.min(chunk, count - start)
-                    let result = generator.forward(noiseBuffer.baseAddress! + start * problem.latentSize,
-                                                   batchSize: size, phase: .inference)
-                    (out.baseAddress! + start * problem.sampleSize).update(from: result, count: size * problem.sampleSize)
-                    start += size
+        precondition(chunk > 0, "chunk must be positive")
+        let chunks = (count + chunk - 1) / chunk
+        let threads = Swift.min(BLASThreads.current, chunks)
+        let networks = [generator] + (1..<Swift.max(threads, 1)).map { _ in generatorCopy() }
+        let latent = problem.latentSize, size = problem.sampleSize
+        return [Float](unsafeUninitializedCapacity: count * size) { out, initialized in
+            noise.withUnsafeBufferPointer { noiseBuffer in
+                let input = noiseBuffer.baseAddress!, output = out.baseAddress!
+                // Thread t takes chunks t, t + threads, ...; products on one thread each.
+                func run(_ t: Int) {
+                    for index in stride(from: t, to: chunks, by: networks.count) {
+                        let start = index * chunk, rows = Swift.min(chunk, count - start)
+                        networks[t].infer(input + start * latent, batchSize: rows, into: output + start * size)
+                    }
+                }
+                if networks.count == 1 {
+                    run(0)
+                } else {
+                    let callerThreads = BLASThreads.current
+                    // Each thread touches only its own network and its own rows of the output.
+                    let work = UncheckedSendable(run)
+                    DispatchQueue.concurrentPerform(iterations: networks.count) { t in
+                        let previous = BLASThreads.current
+                        BLASThreads.set(1)
+                        work.value(t)
+                        BLASThreads.set(previous)
+                    }
+                    BLASThreads.set(callerThreads)
                 }
             }
+            initialized = count * size
         }
-        return samples
     }
+
+    /// A generator with this one's current weights and state (for sampling on another thread).
+    private func generatorCopy() -> Network {
+        var scratch = RandomGenerator(seed: 0)
+        let copy = generatorArchitecture.makeGenerator(for: problem, rng: &scratch)
+        for (target, source) in zip(copy.namedParameters, generator.namedParameters) {
+            target.parameter.value.pointer.update(from: source.parameter.value.pointer, count: source.parameter.value.count)
+        }
+        return copy
+    }
+}
+
+/// A value handed to threads that use it without overlapping (see `generate`).
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 /// The independent random streams derived from one seed.
