@@ -123,7 +123,9 @@ def main():
     generator.eval()
     sample_runs = []
     with torch.no_grad():
-        for _ in range(max(1, args.repeats // 2)):
+        for _ in range(10):  # warm up, as gan bench does
+            generator(torch.rand(1000, 100) * 2 - 1)
+        for _ in range(max(3, args.repeats // 2)):
             start = time.perf_counter()
             for _ in range(10):
                 generator(torch.rand(1000, 100) * 2 - 1)

@@ -63,15 +63,18 @@ public final class GANModel {
     }
 
     /// Runs the generator on given noise [count, latentSize] in inference mode, `chunk` rows at a
-    /// time. With more than one BLAS thread (`BLASThreads`) on this thread, the chunks are shared
-    /// among that many threads, each running its own copy of the generator with single-threaded
-    /// products: the products of one chunk are too small to split well, and the activations and
-    /// copies between them would run on one core. Every row's values are those of a one-thread run.
+    /// time. With more than one BLAS thread (`BLASThreads`) on this thread and a generator of at
+    /// most `chunkThreadsParameterLimit` parameters, the chunks are shared among that many
+    /// threads, each running its own copy of the generator with single-threaded products: a small
+    /// generator's products are too small to split well, and the activations between them would
+    /// run on one core. A larger generator's products split well, and a copy of it would cost
+    /// memory (the paper model's: about 65 MB), so it runs on this thread with split products.
+    /// Every row's values are those of a one-thread run.
     public func generate(noise: [Float], count: Int, chunk: Int = 1000) -> [Float] {
         precondition(noise.count == count * problem.latentSize, "noise does not hold \(count) vectors")
         precondition(chunk > 0, "chunk must be positive")
         let chunks = (count + chunk - 1) / chunk
-        let threads = Swift.min(BLASThreads.current, chunks)
+        let threads = generator.parameterCount <= Self.chunkThreadsParameterLimit ? Swift.min(BLASThreads.current, chunks) : 1
         let networks = [generator] + (1..<Swift.max(threads, 1)).map { _ in generatorCopy() }
         let latent = problem.latentSize, size = problem.sampleSize
         return [Float](unsafeUninitializedCapacity: count * size) { out, initialized in
@@ -102,6 +105,9 @@ public final class GANModel {
             initialized = count * size
         }
     }
+
+    /// The largest generator (in parameters) that `generate` copies to sample on several threads.
+    public static let chunkThreadsParameterLimit = 1_000_000
 
     /// A generator with this one's current weights and state (for sampling on another thread).
     private func generatorCopy() -> Network {
