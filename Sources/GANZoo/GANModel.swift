@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import GANCore
 import GANLayers
 import GANTensor
@@ -80,9 +81,11 @@ public final class GANModel {
         return [Float](unsafeUninitializedCapacity: count * size) { out, initialized in
             noise.withUnsafeBufferPointer { noiseBuffer in
                 let input = noiseBuffer.baseAddress!, output = out.baseAddress!
-                // Thread t takes chunks t, t + threads, ...; products on one thread each.
+                // Each thread claims the next chunk until none is left (a thread the scheduler
+                // keeps off a core leaves its share to the others); products on one thread each.
+                let counter = ChunkCounter()
                 func run(_ t: Int) {
-                    for index in stride(from: t, to: chunks, by: networks.count) {
+                    while let index = counter.claim(below: chunks) {
                         let start = index * chunk, rows = Swift.min(chunk, count - start)
                         networks[t].infer(input + start * latent, batchSize: rows, into: output + start * size)
                     }
@@ -117,6 +120,20 @@ public final class GANModel {
             target.parameter.value.pointer.update(from: source.parameter.value.pointer, count: source.parameter.value.count)
         }
         return copy
+    }
+}
+
+/// Hands out 0, 1, 2, ... to threads sharing chunks of work.
+private final class ChunkCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+
+    func claim(below count: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < count else { return nil }
+        next += 1
+        return next - 1
     }
 }
 
