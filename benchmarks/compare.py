@@ -2,7 +2,7 @@
 """Runs gan and the same work in PyTorch side by side on this machine and prints the ratios.
 
     python3 benchmarks/compare.py [--batch-size 64 100 256] [--threads 1 2] [--repeats 5] [--json out.json]
-                                  [--upgrade-torch] [--skip-jobs] [--max-peak-mb 130] [--max-help-ms 30]
+                                  [--upgrade-torch] [--skip-jobs] [--job-threads T] [--max-peak-mb 130] [--max-help-ms 30]
 
 Needs a release build (swift build -c release), PyTorch (pip install torch; --upgrade-torch first
 upgrades it to the newest release with pip) and the full MNIST in data/mnist for the whole-job
@@ -13,7 +13,7 @@ slows both sides, and two-thread figures most. Parts:
 1. training iterations/s (`gan bench` against benchmarks/pytorch_reference.py) for the paper model
    and the seed MLP at each batch size and thread count, our fraction of the BLAS limit, and
    10,000 samples from each generator;
-2. whole jobs on the most threads given, start-up and data loading included: one epoch of the
+2. whole jobs on the most threads given (or --job-threads), start-up and data loading included: one epoch of the
    paper recipe on the full MNIST training split (50,000 images), the paper's Parzen protocol
    (10,000 samples, sigma chosen on 1,000 validation images, all 10,000 test images), and the
    Fréchet evaluation (PyTorch has no equivalent here: ours only);
@@ -101,7 +101,7 @@ def iterations(args):
 
 
 def jobs(args, folder):
-    threads = str(max(args.threads))
+    threads = str(args.job_threads or max(args.threads))
     weights = os.path.join(folder, "paper.h5")
     data = os.path.join(ROOT, "data", "mnist")
     results = {}
@@ -177,6 +177,7 @@ def main():
     parser.add_argument("--markdown", action="store_true", help="print the README's tables")
     parser.add_argument("--upgrade-torch", action="store_true", help="pip install --upgrade torch first")
     parser.add_argument("--skip-jobs", action="store_true", help="only the iteration and sampling figures")
+    parser.add_argument("--job-threads", type=int, help="threads for the whole jobs (default: the most of --threads)")
     parser.add_argument("--max-peak-mb", type=float, default=130, help="guard: training's peak memory (MB)")
     parser.add_argument("--max-help-ms", type=float, default=30, help="guard: gan --help latency (ms)")
     args = parser.parse_args()
