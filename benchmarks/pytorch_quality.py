@@ -160,7 +160,7 @@ def train(args):
             print(f"epoch {epoch:4d}  D obj {d_obj.item():.4f}  G obj {g_obj.item():.4f}  "
                   f"validation Parzen {score:8.2f} (sigma {sigma:.3f})  {time.time() - start:7.1f} s", flush=True)
         out_of_time = args.max_seconds is not None and time.time() - start > args.max_seconds
-        if epoch in test_at or epoch == args.epochs or out_of_time:
+        if not getattr(args, "no_test", False) and (epoch in test_at or epoch == args.epochs or out_of_time):
             result = test_protocol(generator, validation, test, device)
             tests.append(dict(result, epoch=epoch))
             print(f"epoch {epoch:4d}  test Parzen {result['mean']:.2f} ± {result['standardError']:.2f}", flush=True)

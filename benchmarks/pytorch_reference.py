@@ -64,9 +64,21 @@ def main():
     parser.add_argument("--validate-every", type=int, default=5)
     parser.add_argument("--max-seconds", type=float, help="end after the epoch in which this much time has passed")
     parser.add_argument("--test-at", type=int, nargs="*", default=[25, 50, 100, 150, 200, 250, 300, 400, 500])
+    parser.add_argument("--no-test", action="store_true", help="--quality: end without the test protocol (timing an epoch)")
+    parser.add_argument("--parzen", action="store_true",
+                        help="time the paper's Parzen protocol alone (an untrained paper generator; as gan evaluate)")
     args = parser.parse_args()
     if not 1 <= args.epochs <= 100_000 or not 1 <= args.validate_every <= 100_000:
         parser.error("--epochs and --validate-every must lie in 1...100000")
+    if args.parzen:
+        import pytorch_quality
+        torch.set_num_threads(args.threads)
+        torch.manual_seed(args.seed)
+        train, validation, test = (torch.from_numpy(part) for part in pytorch_quality.load(args.data))
+        generator, _ = pytorch_quality.make_models(train.mean(0))
+        result = pytorch_quality.test_protocol(generator, validation, test, torch.device("cpu"))
+        print(f"pytorch parzen {result['mean']:.1f} (sigma {result['sigma']:.3f})")
+        return
     if args.quality:
         import pytorch_quality
         torch.set_num_threads(args.threads)
@@ -111,7 +123,9 @@ def main():
     generator.eval()
     sample_runs = []
     with torch.no_grad():
-        for _ in range(max(1, args.repeats // 2)):
+        for _ in range(10):  # warm up, as gan bench does
+            generator(torch.rand(1000, 100) * 2 - 1)
+        for _ in range(max(3, args.repeats // 2)):
             start = time.perf_counter()
             for _ in range(10):
                 generator(torch.rand(1000, 100) * 2 - 1)

@@ -30,12 +30,26 @@ typedef struct {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake;
-    atomic_uint generation;   // bumped by the caller for each job
-    atomic_uint finished;     // set to the generation when the job is done
-    gemm_job job;
+    atomic_uint generation;   // bumped by the caller for each product it wakes the worker for
 } worker;
 
 static worker workers[MAX_WORKERS];
+
+// The product being split: `blocks` blocks of `block` columns (or rows) of `whole`. Whoever is
+// free claims the next block (the caller's thread too), so a worker that the scheduler keeps
+// off a core (a loaded machine) costs a delay, not a stall: the caller computes the blocks that
+// no worker has claimed. `claim` holds the product's number (high 32 bits), its block count
+// (bits 16-31) and the next unclaimed block (low 16): a claim succeeds only on the product it
+// was checked against, whose description cannot change until all its blocks are done. A block's
+// result does not depend on which thread computes it (single-threaded OpenBLAS on the same
+// shapes), so the bits depend only on the shapes and the thread count, as before.
+static struct {
+    gemm_job whole;
+    int splitColumns, extent, block, blocks;
+    _Atomic unsigned long long claim;
+    atomic_int done;
+} current;
+static unsigned product_number = 0;
 static int started = 0;
 static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
 // One split product at a time: the workers are shared, and a caller on another thread (tests
@@ -49,6 +63,38 @@ int ganzoo_gemm_threads(void) { return gemm_threads; }
 static void run(const gemm_job *j) {
     cblas_sgemm(RowMajor, j->transA ? Trans : NoTrans, j->transB ? Trans : NoTrans, j->m, j->n, j->k, j->alpha,
                 j->a, j->lda, j->b, j->ldb, j->beta, j->c, j->ldc);
+}
+
+// Block `index` of the current product: columns (or rows) [index * block, ...) of op(B) and C
+// (of op(A) and C).
+static void run_block(int index) {
+    gemm_job job = current.whole;
+    int start = index * current.block, size = current.extent - start < current.block ? current.extent - start : current.block;
+    if (current.splitColumns) {
+        job.n = size;
+        job.b = job.transB ? job.b + (size_t)start * job.ldb : job.b + start;
+        job.c = job.c + start;
+    } else {
+        job.m = size;
+        job.a = job.transA ? job.a + start : job.a + (size_t)start * job.lda;
+        job.c = job.c + (size_t)start * job.ldc;
+    }
+    run(&job);
+}
+
+// Computes blocks of the current product until none is left unclaimed.
+static void claim_blocks(void) {
+    unsigned long long claim = atomic_load_explicit(&current.claim, memory_order_acquire);
+    for (;;) {
+        unsigned long long blocks = (claim >> 16) & 0xffff, next = claim & 0xffff;
+        if (next >= blocks) return;
+        if (!atomic_compare_exchange_weak_explicit(&current.claim, &claim, claim + 1, memory_order_acq_rel,
+                                                   memory_order_acquire))
+            continue;
+        run_block((int)next);
+        atomic_fetch_add_explicit(&current.done, 1, memory_order_release);
+        claim = atomic_load_explicit(&current.claim, memory_order_acquire);
+    }
 }
 
 static void *worker_main(void *argument) {
@@ -69,8 +115,7 @@ static void *worker_main(void *argument) {
             pthread_mutex_unlock(&self->lock);
         }
         seen = generation;
-        run(&self->job);
-        atomic_store_explicit(&self->finished, generation, memory_order_release);
+        claim_blocks();
     }
     return NULL;
 }
@@ -85,7 +130,6 @@ static int ensure_workers(int count) {
         pthread_mutex_init(&w->lock, NULL);
         pthread_cond_init(&w->wake, NULL);
         atomic_init(&w->generation, 0);
-        atomic_init(&w->finished, 0);
         if (pthread_create(&w->thread, NULL, worker_main, w) != 0) break;
         pthread_detach(w->thread);
         started++;
@@ -114,33 +158,27 @@ void ganzoo_parallel_sgemm(int transA, int transB, int m, int n, int k, float al
         run(&whole);
         return;
     }
-    int block = (extent + threads - 1) / threads;
-    unsigned generations[MAX_WORKERS];
+    current.whole = whole;
+    current.splitColumns = splitColumns;
+    current.extent = extent;
+    current.block = (extent + threads - 1) / threads;
+    current.blocks = (extent + current.block - 1) / current.block;
+    atomic_store_explicit(&current.done, 0, memory_order_relaxed);
+    product_number++;
+    // Block 0 is the caller's: the first block the workers can claim is 1.
+    atomic_store_explicit(&current.claim,
+                          ((unsigned long long)product_number << 32) | ((unsigned long long)current.blocks << 16) | 1,
+                          memory_order_release);
     for (int t = 1; t < threads; t++) {
-        int start = t * block, size = extent - start < block ? extent - start : block;
-        gemm_job job = whole;
-        if (splitColumns) {   // columns [start, start + size) of op(B) and C
-            job.n = size;
-            job.b = transB ? b + (size_t)start * ldb : b + start;
-            job.c = c + start;
-        } else {              // rows [start, start + size) of op(A) and C
-            job.m = size;
-            job.a = transA ? a + start : a + (size_t)start * lda;
-            job.c = c + (size_t)start * ldc;
-        }
         worker *w = &workers[t - 1];
-        w->job = job;
         pthread_mutex_lock(&w->lock);
-        generations[t - 1] = atomic_fetch_add_explicit(&w->generation, 1, memory_order_acq_rel) + 1;
+        atomic_fetch_add_explicit(&w->generation, 1, memory_order_acq_rel);
         pthread_cond_signal(&w->wake);
         pthread_mutex_unlock(&w->lock);
     }
-    gemm_job first = whole;
-    if (splitColumns) first.n = block; else first.m = block;
-    run(&first);
-    for (int t = 1; t < threads; t++) {
-        while (atomic_load_explicit(&workers[t - 1].finished, memory_order_acquire) != generations[t - 1])
-            SPIN_PAUSE();
-    }
+    run_block(0);
+    atomic_fetch_add_explicit(&current.done, 1, memory_order_release);
+    claim_blocks();
+    while (atomic_load_explicit(&current.done, memory_order_acquire) != current.blocks) SPIN_PAUSE();
     pthread_mutex_unlock(&busy);
 }

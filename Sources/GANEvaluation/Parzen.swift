@@ -29,36 +29,53 @@ public struct ParzenEstimator {
 
     /// log p(x) for each of the `points` ([n, dimension]) under kernel width `sigma`.
     public func logLikelihoods(_ points: [Float], sigma: Double, progress: (Int, Int) -> Void = { _, _ in }) -> [Double] {
+        logLikelihoods(points, sigmas: [sigma], progress: progress)[0]
+    }
+
+    /// log p(x) for each point under each kernel width: one distance pass serves every sigma
+    /// (the values equal separate passes bit for bit).
+    public func logLikelihoods(_ points: [Float], sigmas: [Double], progress: (Int, Int) -> Void = { _, _ in }) -> [[Double]] {
         precondition(points.count % dimension == 0, "points must be [n, dimension]")
         let n = points.count / dimension
-        var result = [Double](repeating: 0, count: n)
-        var exponents = [Double](repeating: 0, count: count)
-        let constant = Double(dimension) * log(sigma * (2 * Double.pi).squareRoot()) + log(Double(count))
-        let scale = -1 / (2 * sigma * sigma)
+        var result = [[Double]](repeating: [Double](repeating: 0, count: n), count: sigmas.count)
+        var squared = [Double](repeating: 0, count: count), exponents = squared
+        let constants = sigmas.map { Double(dimension) * log($0 * (2 * Double.pi).squareRoot()) + log(Double(count)) }
+        let scales = sigmas.map { -1 / (2 * $0 * $0) }
         let pointNorms = rowSquaredNorms(points, dimension: dimension)
         forEachDistanceBatch(queries: points, references: samples, dimension: dimension, batchSize: batchSize) { start, rows, products in
             for r in 0..<rows {
                 let d = products + r * count, norm = pointNorms[start + r]
-                var largest = -Double.infinity
-                for j in 0..<count {
-                    exponents[j] = Double(max(d[j] + norm + sampleNorms[j], 0)) * scale
-                    largest = max(largest, exponents[j])
+                for j in 0..<count { squared[j] = Double(max(d[j] + norm + sampleNorms[j], 0)) }
+                for (index, scale) in scales.enumerated() {
+                    var largest = -Double.infinity
+                    for j in 0..<count {
+                        exponents[j] = squared[j] * scale
+                        largest = max(largest, exponents[j])
+                    }
+                    result[index][start + r] = largest + log(Self.sumOfExponentials(exponents, minus: largest)) - constants[index]
                 }
-                var sum = 0.0
-                for j in 0..<count { sum += exp(exponents[j] - largest) }
-                result[start + r] = largest + log(sum) - constant
             }
             progress(start + rows, n)
         }
         return result
     }
 
+    /// sum_j exp(e_j - largest). A term below -746 is exactly 0 in Double (the smallest
+    /// subnormal is exp(-744.4)), so it is skipped rather than sent through libm's slow
+    /// underflow path: the sum's bits do not change.
+    @inline(__always)
+    static func sumOfExponentials(_ exponents: [Double], minus largest: Double) -> Double {
+        var sum = 0.0
+        for e in exponents {
+            let x = e - largest
+            if x >= -746 { sum += exp(x) }
+        }
+        return sum
+    }
+
     /// Mean log-likelihood of `validation` for each sigma of the grid, and the best sigma.
     public func selectSigma(validation: [Float], grid: [Double] = sigmaGrid) -> (sigma: Double, scores: [Double]) {
-        let scores = grid.map { sigma in
-            let values = logLikelihoods(validation, sigma: sigma)
-            return values.reduce(0, +) / Double(values.count)
-        }
+        let scores = logLikelihoods(validation, sigmas: grid).map { values in values.reduce(0, +) / Double(values.count) }
         let best = scores.indices.max { scores[$0] < scores[$1] }!
         return (grid[best], scores)
     }

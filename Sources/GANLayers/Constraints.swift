@@ -52,6 +52,14 @@ public enum WeightDecay {
         return 0.5 * Double(lambda) * total
     }
 
+    /// The lambda that applies to `parameter`: `lambda` when it decays and is trained, else 0.
+    /// The optimizers add lambda * w to the gradient in their own pass (`addGradient` does the
+    /// same as a separate pass).
+    @inline(__always)
+    public static func lambda(for parameter: Parameter, _ lambda: Float) -> Float {
+        lambda > 0 && parameter.decays && parameter.trainable ? lambda : 0
+    }
+
     /// Adds lambda * w to the gradient of every decaying parameter.
     public static func addGradient(_ parameters: [Parameter], lambda: Float) {
         guard lambda > 0 else { return }

@@ -73,6 +73,19 @@ public final class Network {
         return outputs[layers.count - 1].pointer
     }
 
+    /// An inference pass that writes its result [batchSize, outputSize] to `destination` rather
+    /// than to the network's own buffer (one copy fewer when sampling). No `backward` may follow.
+    public func infer(_ input: UnsafePointer<Float>, batchSize: Int, into destination: UnsafeMutablePointer<Float>) {
+        reserve(batchCapacity: batchSize)
+        lastInput = nil
+        var current = input
+        for (index, layer) in layers.enumerated() {
+            let output = index == layers.count - 1 ? destination : outputs[index].pointer
+            layer.forward(current, into: output, batchSize: batchSize, phase: .inference)
+            current = UnsafePointer(output)
+        }
+    }
+
     /// Back-propagates dLoss/dOutput [batchSize, outputSize] of the last forward pass. Returns
     /// dLoss/dInput [batchSize, inputSize] when `.input` is requested (overwritten each call).
     @discardableResult

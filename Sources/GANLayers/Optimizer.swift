@@ -101,15 +101,13 @@ public final class SGD: Optimizer {
 
     public var state: [String: [Tensor]] { ["velocity": velocities] }
 
+    /// One pass over each parameter: the weight decay term (`WeightDecay`) is added to the
+    /// gradient in a register, not stored back; the bits equal adding it first.
     public func step() {
-        WeightDecay.addGradient(parameters, lambda: weightDecay)
         for (parameter, velocity) in zip(parameters, velocities) {
-            let p = parameter.value.pointer, g = parameter.gradient.pointer, v = velocity.pointer
-            let mu = momentum, lr = learningRate
-            for i in 0..<parameter.value.count {
-                v[i] = mu * v[i] - lr * g[i]
-                p[i] += v[i]
-            }
+            sgdMomentumStep(parameter.value.pointer, velocity: velocity.pointer, gradient: parameter.gradient.pointer,
+                            count: parameter.value.count, momentum: momentum, learningRate: learningRate,
+                            decay: WeightDecay.lambda(for: parameter, weightDecay))
         }
         stepCount += 1
     }
@@ -142,7 +140,6 @@ public final class Adam: Optimizer {
     public var state: [String: [Tensor]] { ["m": firstMoments, "v": secondMoments] }
 
     public func step() {
-        WeightDecay.addGradient(parameters, lambda: weightDecay)
         stepCount += 1
         let t = Float(stepCount)
         let correction1 = 1 - powFloat(beta1, t), correction2 = 1 - powFloat(beta2, t)
@@ -151,11 +148,32 @@ public final class Adam: Optimizer {
         for (index, parameter) in parameters.enumerated() {
             let p = parameter.value.pointer, g = parameter.gradient.pointer
             let m = firstMoments[index].pointer, v = secondMoments[index].pointer
+            let decay = WeightDecay.lambda(for: parameter, weightDecay)
             for i in 0..<parameter.value.count {
-                m[i] = b1 * m[i] + (1 - b1) * g[i]
-                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+                let gi = decay == 0 ? g[i] : g[i] + decay * p[i]  // the decayed gradient, in a register
+                m[i] = b1 * m[i] + (1 - b1) * gi
+                v[i] = b2 * v[i] + (1 - b2) * gi * gi
                 p[i] -= stepSize * m[i] / (v[i].squareRoot() + eps)
             }
+        }
+    }
+}
+
+/// SGD with classical momentum over one parameter, in one pass: with g' = g + decay * p,
+/// v <- momentum * v - learningRate * g'; p <- p + v. (decay 0 skips the decay term.)
+@inline(__always)
+func sgdMomentumStep(_ p: UnsafeMutablePointer<Float>, velocity v: UnsafeMutablePointer<Float>,
+                     gradient g: UnsafePointer<Float>, count: Int, momentum mu: Float, learningRate lr: Float,
+                     decay: Float) {
+    if decay == 0 {
+        for i in 0..<count {
+            v[i] = mu * v[i] - lr * g[i]
+            p[i] += v[i]
+        }
+    } else {
+        for i in 0..<count {
+            v[i] = mu * v[i] - lr * (g[i] + decay * p[i])
+            p[i] += v[i]
         }
     }
 }

@@ -95,6 +95,15 @@ public enum BLASThreads {
         #endif
     }()
 
+    /// The calling thread's thread count (1 with Accelerate, which picks its own threads).
+    public static var current: Int {
+        #if canImport(Accelerate)
+        return 1
+        #else
+        return Int(ganzoo_gemm_threads())
+        #endif
+    }
+
     public static func set(_ count: Int) {
         #if !canImport(Accelerate)
         openblas_set_num_threads(1)
@@ -127,4 +136,59 @@ public enum BLASThreads {
         #endif
     }
 
+}
+
+// MARK: Double precision, for the evaluation's statistics (covariances of classifier features)
+
+/// C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C in Double, row-major, packed rows,
+/// on OpenBLAS's single thread (the matrices are a few hundred wide).
+public func dgemm(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
+                  alpha: Double, a: UnsafePointer<Double>, b: UnsafePointer<Double>,
+                  beta: Double, c: UnsafeMutablePointer<Double>) {
+    #if !canImport(Accelerate)
+    BLASThreads.singleThreadedOpenBLAS
+    #endif
+    cblas_dgemm(CblasRowMajor, transA.cblas, transB.cblas, Int32(m), Int32(n), Int32(k), alpha,
+                a, Int32(transA == .none ? k : m), b, Int32(transB == .none ? n : k), beta, c, Int32(n))
+}
+
+/// C[n,n] = alpha * A^T A for A [k, n] row-major, both triangles filled (BLAS dsyrk computes the
+/// upper one, which is then mirrored).
+public func dsyrkTransposed(n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>) {
+    #if !canImport(Accelerate)
+    BLASThreads.singleThreadedOpenBLAS
+    #endif
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(n), Int32(k), alpha, a, Int32(n), 0, c, Int32(n))
+    for i in 0..<n { for j in (i + 1)..<n { c[j * n + i] = c[i * n + j] } }
+}
+
+/// The eigenvalues (ascending) of the symmetric n x n `matrix` (row-major; its upper triangle
+/// is read), by LAPACK's divide-and-conquer `dsyevd`. With `vectors`, `matrix` is overwritten
+/// with the eigenvectors, one per row, in the eigenvalues' order; otherwise it is destroyed.
+/// nil when LAPACK reports no convergence (or a NaN in the input).
+public func symmetricEigen(_ matrix: inout [Double], n: Int, vectors: Bool) -> [Double]? {
+    precondition(matrix.count == n * n && n > 0, "symmetricEigen: \(matrix.count) values for n = \(n)")
+    #if !canImport(Accelerate)
+    BLASThreads.singleThreadedOpenBLAS
+    #endif
+    // The workspace sizes LAPACK documents as sufficient (no size query needed).
+    let workCount = vectors ? 1 + 6 * n + 2 * n * n : 2 * n + 1
+    let integerWorkCount = vectors ? 3 + 5 * n : 1
+    var values = [Double](repeating: 0, count: n)
+    var work = [Double](repeating: 0, count: workCount)
+    // Row-major upper = column-major lower: LAPACK reads "L".
+    var jobz = CChar(UInt8(ascii: vectors ? "V" : "N")), uplo = CChar(UInt8(ascii: "L"))
+    #if canImport(Accelerate)
+    var size = __CLPK_integer(n), lda = __CLPK_integer(n), info: __CLPK_integer = 0
+    var lwork = __CLPK_integer(workCount), liwork = __CLPK_integer(integerWorkCount)
+    var integerWork = [__CLPK_integer](repeating: 0, count: integerWorkCount)
+    _ = dsyevd_(&jobz, &uplo, &size, &matrix, &lda, &values, &work, &lwork, &integerWork, &liwork, &info)
+    #else
+    var size = Int32(n), lda = Int32(n), info: Int32 = 0
+    var lwork = Int32(workCount), liwork = Int32(integerWorkCount)
+    var integerWork = [Int32](repeating: 0, count: integerWorkCount)
+    dsyevd_(&jobz, &uplo, &size, &matrix, &lda, &values, &work, &lwork, &integerWork, &liwork, &info, 1, 1)
+    #endif
+    precondition(info >= 0, "dsyevd: argument \(-info) is invalid")
+    return info == 0 ? values : nil
 }

@@ -21,7 +21,8 @@ public struct Benchmark {
         /// The iteration's products timed alone in sgemm: the speed if everything else were free.
         public var blasLimitIterationsPerSecond: Double
         public var fractionOfBLASLimit: Double
-        /// Generator samples per second in inference (10,000 samples, chunks of 1,000).
+        /// Generator samples per second in inference (10,000 samples, chunks of 1,000; median of
+        /// at least 3 runs after one untimed run).
         public var samplesPerSecond: Double
         public var sampleRuns: [Double]
     }
@@ -60,7 +61,8 @@ public struct Benchmark {
         let blasSeconds = shapes.reduce(0.0) { $0 + Self.sgemmSeconds($1) }
 
         let runs = (0..<repeats).map { _ in timedRate { _ = trainer.step(realBatch: real.pointer, batchSize: batchSize) } }
-        let sampleRuns = (0..<max(1, repeats / 2)).map { _ in
+        _ = model.sample(count: sampleCount, seed: 1)  // warm up: buffers sized for chunks, pages mapped
+        let sampleRuns = (0..<max(3, repeats / 2)).map { _ in
             let start = Date()
             _ = model.sample(count: sampleCount, seed: 1)
             return Double(sampleCount) / Date().timeIntervalSince(start)

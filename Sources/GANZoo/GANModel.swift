@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import GANCore
 import GANLayers
 import GANTensor
@@ -80,34 +82,93 @@ public final class GANModel {
         return noise
     }
 
-    /// Runs the generator on given noise [count, latentSize] in inference mode; a conditional
-    /// model takes one class per sample (default: `labels(count:seed: 0)`).
+    /// Runs the generator on given noise [count, latentSize] in inference mode, `chunk` rows at a
+    /// time. With more than one BLAS thread (`BLASThreads`) on this thread and a generator of at
+    /// most `chunkThreadsParameterLimit` parameters, the chunks are shared among that many
+    /// threads, each running its own copy of the generator with single-threaded products: a small
+    /// generator's products are too small to split well, and the activations between them would
+    /// run on one core. A larger generator's products split well, and a copy of it would cost
+    /// memory (the paper model's: about 65 MB), so it runs on this thread with split products.
+    /// Every row's values are those of a one-thread run. A conditional model takes one class
+    /// per sample (default: `labels(count:seed: 0)`), appended to the noise as a one-hot.
     public func generate(noise: [Float], count: Int, labels: [Int]? = nil, chunk: Int = 1000) -> [Float] {
         precondition(noise.count == count * problem.latentSize, "noise does not hold \(count) vectors")
-        var input = noise
+        precondition(chunk > 0, "chunk must be positive")
+        var conditioned = noise
         if problem.classes != nil {
             let labels = labels ?? self.labels(count: count, seed: 0)
             precondition(labels.count == count, "labels do not hold one class per sample")
-            input = [Float](repeating: 0, count: count * problem.generatorInputSize)
+            conditioned = [Float](repeating: 0, count: count * problem.generatorInputSize)
             AdversarialTrainer.appendOneHot(noise, labels: labels, rows: count, width: problem.latentSize,
-                                            classes: problem.classCount, into: &input)
+                                            classes: problem.classCount, into: &conditioned)
         }
-        let inputSize = problem.generatorInputSize
-        var samples = [Float](repeating: 0, count: count * problem.sampleSize)
-        input.withUnsafeBufferPointer { noiseBuffer in
-            samples.withUnsafeMutableBufferPointer { out in
-                var start = 0
-                while start < count {
-                    let size = Swift.min(chunk, count - start)
-                    let result = generator.forward(noiseBuffer.baseAddress! + start * inputSize,
-                                                   batchSize: size, phase: .inference)
-                    (out.baseAddress! + start * problem.sampleSize).update(from: result, count: size * problem.sampleSize)
-                    start += size
+        let chunks = (count + chunk - 1) / chunk
+        let threads = generator.parameterCount <= Self.chunkThreadsParameterLimit ? Swift.min(BLASThreads.current, chunks) : 1
+        let networks = [generator] + (1..<Swift.max(threads, 1)).map { _ in generatorCopy() }
+        let latent = problem.generatorInputSize, size = problem.sampleSize
+        return [Float](unsafeUninitializedCapacity: count * size) { out, initialized in
+            conditioned.withUnsafeBufferPointer { noiseBuffer in
+                let input = noiseBuffer.baseAddress!, output = out.baseAddress!
+                // Each thread claims the next chunk until none is left (a thread the scheduler
+                // keeps off a core leaves its share to the others); products on one thread each.
+                let counter = ChunkCounter()
+                func run(_ t: Int) {
+                    while let index = counter.claim(below: chunks) {
+                        let start = index * chunk, rows = Swift.min(chunk, count - start)
+                        networks[t].infer(input + start * latent, batchSize: rows, into: output + start * size)
+                    }
+                }
+                if networks.count == 1 {
+                    run(0)
+                } else {
+                    let callerThreads = BLASThreads.current
+                    // Each thread touches only its own network and its own rows of the output.
+                    let work = UncheckedSendable(run)
+                    DispatchQueue.concurrentPerform(iterations: networks.count) { t in
+                        let previous = BLASThreads.current
+                        BLASThreads.set(1)
+                        work.value(t)
+                        BLASThreads.set(previous)
+                    }
+                    BLASThreads.set(callerThreads)
                 }
             }
+            initialized = count * size
         }
-        return samples
     }
+
+    /// The largest generator (in parameters) that `generate` copies to sample on several threads.
+    public static let chunkThreadsParameterLimit = 1_000_000
+
+    /// A generator with this one's current weights and state (for sampling on another thread).
+    private func generatorCopy() -> Network {
+        var scratch = RandomGenerator(seed: 0)
+        let copy = generatorArchitecture.makeGenerator(for: problem, rng: &scratch)
+        for (target, source) in zip(copy.namedParameters, generator.namedParameters) {
+            target.parameter.value.pointer.update(from: source.parameter.value.pointer, count: source.parameter.value.count)
+        }
+        return copy
+    }
+}
+
+/// Hands out 0, 1, 2, ... to threads sharing chunks of work.
+private final class ChunkCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+
+    func claim(below count: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < count else { return nil }
+        next += 1
+        return next - 1
+    }
+}
+
+/// A value handed to threads that use it without overlapping (see `generate`).
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 /// The independent random streams derived from one seed.
