@@ -60,12 +60,13 @@ public enum WeightDecay {
         lambda > 0 && parameter.decays && parameter.trainable ? lambda : 0
     }
 
-    /// Adds lambda * w to the gradient of every decaying parameter.
+    /// Adds lambda * w to the gradient of every decaying parameter, as a pass of its own.
     public static func addGradient(_ parameters: [Parameter], lambda: Float) {
-        guard lambda > 0 else { return }
-        for parameter in parameters where parameter.decays && parameter.trainable {
+        for parameter in parameters {
+            let decay = Self.lambda(for: parameter, lambda)
+            guard decay > 0 else { continue }
             let p = parameter.value.pointer, g = parameter.gradient.pointer
-            for i in 0..<parameter.value.count { g[i] += lambda * p[i] }
+            for i in 0..<parameter.value.count { g[i] += decay * p[i] }
         }
     }
 }

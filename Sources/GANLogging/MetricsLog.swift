@@ -16,13 +16,15 @@ public final class MetricsLog {
         public let description: String
     }
 
-    /// Opens the log for a run at `step` (0 for a fresh run: the log starts empty). An existing
-    /// file that is not a metrics log is refused, never overwritten.
-    public init(path: String, continuingAt step: Int) throws {
+    /// Opens the log for a run at `step` (0 for a fresh run: the log starts empty), keeping the
+    /// rows up to `step` of `source` (default: the log itself). An existing file that is not a
+    /// metrics log is refused, never overwritten.
+    public init(path: String, continuingAt step: Int, from source: String? = nil) throws {
         self.path = path
         var kept: [String] = []
-        if FileManager.default.fileExists(atPath: path) {
-            kept = try Self.read(path).filter { $0.row.step <= step }.map(\.line)
+        let origin = source ?? path
+        if FileManager.default.fileExists(atPath: origin) {
+            kept = try Self.read(origin).filter { $0.row.step <= step }.map(\.line)
         }
         do {
             try AtomicFile.write(Array(kept.map { $0 + "\n" }.joined().utf8), to: path)

@@ -14,14 +14,19 @@ extension TrainingSession {
     /// folder it likes); the data fingerprint still has to match.
     public static func resume(from path: String, epochs: Int? = nil, learningRateScale: Float = 1,
                               dataPath: String? = nil) throws -> TrainingSession {
-        let contents = try ModelFile.load(path)
+        try resume(from: ModelFile.load(path), epochs: epochs, learningRateScale: learningRateScale, dataPath: dataPath)
+    }
+
+    /// The same from a checkpoint already loaded (by a caller that read its recipe first).
+    public static func resume(from contents: ModelFile.Contents, epochs: Int? = nil, learningRateScale: Float = 1,
+                              dataPath: String? = nil) throws -> TrainingSession {
         var configuration = contents.configuration
         if let epochs { configuration.epochs = epochs }
         if let dataPath { configuration.dataPath = dataPath }
         configuration.generatorOptimizer.learningRate *= learningRateScale
         configuration.discriminatorOptimizer.learningRate *= learningRateScale
         let session = try TrainingSession(configuration: configuration)
-        try session.restore(from: path, contents: contents)
+        try session.restore(from: contents.path, contents: contents)
         return session
     }
 

@@ -1,7 +1,6 @@
 import Foundation
 import GANImages
 import GANLogging
-import GANStorage
 import GANLayers
 import GANZoo
 
@@ -28,17 +27,13 @@ final class RunLog {
         tensorBoardFolder = tensorBoard
         finalPath = Self.metricsPath(out: out)
         let partial = Self.partialPath(out: out), manager = FileManager.default
-        // A file under the log's name that is not a metrics log is refused now, not replaced at the end.
-        var previous: [UInt8]?
-        if manager.fileExists(atPath: finalPath) {
-            _ = try MetricsLog.rows(of: finalPath)
-            previous = manager.contents(atPath: finalPath).map { [UInt8]($0) }
-        }
         // A finished run trained on (or a log whose partial copy is gone) continues from the log itself.
-        if session.position.step > 0, !manager.fileExists(atPath: partial), let previous {
-            do { try AtomicFile.write(previous, to: partial) } catch { throw CLIError("metrics log \(error)") }
-        }
-        metrics = try MetricsLog(path: partial, continuingAt: session.position.step)
+        let continuesFinished = session.position.step > 0 && !manager.fileExists(atPath: partial)
+            && manager.fileExists(atPath: finalPath)
+        // Otherwise a file under the log's name that is not a metrics log is refused now, not
+        // replaced at the end (continuing it reads it, which refuses it the same way).
+        if !continuesFinished && manager.fileExists(atPath: finalPath) { _ = try MetricsLog.rows(of: finalPath) }
+        metrics = try MetricsLog(path: partial, continuingAt: session.position.step, from: continuesFinished ? finalPath : nil)
         self.tensorBoard = try tensorBoard.map {
             try TensorBoardWriter(folder: $0, resumingAfter: session.position.step > 0 ? session.position.step : nil)
         }

@@ -228,8 +228,9 @@ struct Train: ParsableCommand {
         if let samplesDir { try prepareSamplesFolder(samplesDir) }
         // The flags are compared before the session is built, so nothing is read on the word of a
         // recipe the command line disagrees with.
+        let contents = try ModelFile.load(path)
         if !trainingFlags.isEmpty {
-            var stored = try ModelFile.load(path).configuration
+            var stored = contents.configuration
             if let data { stored.dataPath = data }
             let differences = try resolveConfiguration().explicitDifferences(from: stored)
             if !differences.isEmpty {
@@ -239,7 +240,7 @@ struct Train: ParsableCommand {
                                + "or train anew without --resume")
             }
         }
-        let session = try TrainingSession.resume(from: path, epochs: epochs, dataPath: data)
+        let session = try TrainingSession.resume(from: contents, epochs: epochs, dataPath: data)
         // `--epochs N` equal to a checkpoint's completed epochs ends the run there: the file
         // written is that checkpoint as a finished run of N epochs (a run cut short on purpose).
         let endsHere = epochs == session.position.epoch && session.position.epochStep == 0
