@@ -45,6 +45,10 @@ static worker workers[MAX_WORKERS];
 // shapes), so the bits depend only on the shapes and the thread count, as before.
 static struct {
     gemm_job whole;
+    // When `body` is set, the job is a loop over [0, extent) instead of a product: block i is
+    // body(context, i * block, min((i + 1) * block, extent)).
+    void (*body)(void *context, int start, int end);
+    void *context;
     int splitColumns, extent, block, blocks;
     _Atomic unsigned long long claim;
     atomic_int done;
@@ -70,6 +74,10 @@ static void run(const gemm_job *j) {
 static void run_block(int index) {
     gemm_job job = current.whole;
     int start = index * current.block, size = current.extent - start < current.block ? current.extent - start : current.block;
+    if (current.body) {
+        current.body(current.context, start, start + size);
+        return;
+    }
     if (current.splitColumns) {
         job.n = size;
         job.b = job.transB ? job.b + (size_t)start * job.ldb : job.b + start;
@@ -139,30 +147,10 @@ static int ensure_workers(int count) {
     return available;
 }
 
-void ganzoo_parallel_sgemm(int transA, int transB, int m, int n, int k, float alpha,
-                           const float *a, int lda, const float *b, int ldb, float beta,
-                           float *c, int ldc, int threads) {
-    gemm_job whole = {transA, transB, m, n, k, lda, ldb, ldc, alpha, beta, a, b, c};
-    if (threads > MAX_WORKERS + 1) threads = MAX_WORKERS + 1;
-    int splitColumns = n >= m;
-    int extent = splitColumns ? n : m;
-    if (threads <= 1 || extent < 16 * threads) {
-        run(&whole);
-        return;
-    }
-    pthread_mutex_lock(&busy);
-    int workersAvailable = ensure_workers(threads - 1);
-    if (workersAvailable < threads - 1) threads = workersAvailable + 1;
-    if (threads <= 1 || extent < 16 * threads) {
-        pthread_mutex_unlock(&busy);
-        run(&whole);
-        return;
-    }
-    current.whole = whole;
-    current.splitColumns = splitColumns;
-    current.extent = extent;
-    current.block = (extent + threads - 1) / threads;
-    current.blocks = (extent + current.block - 1) / current.block;
+// Runs the job described by `current` (set by the caller under `busy`) in `blocks` blocks on
+// the caller and `threads - 1` workers, and returns when every block is done.
+static void run_current(int threads, int blocks) {
+    current.blocks = blocks;
     atomic_store_explicit(&current.done, 0, memory_order_relaxed);
     product_number++;
     // Block 0 is the caller's: the first block the workers can claim is 1.
@@ -180,5 +168,61 @@ void ganzoo_parallel_sgemm(int transA, int transB, int m, int n, int k, float al
     atomic_fetch_add_explicit(&current.done, 1, memory_order_release);
     claim_blocks();
     while (atomic_load_explicit(&current.done, memory_order_acquire) != current.blocks) SPIN_PAUSE();
+}
+
+// Locks `busy` and starts workers; returns the threads available (1: nothing locked, run alone).
+static int claim_pool(int threads) {
+    if (threads > MAX_WORKERS + 1) threads = MAX_WORKERS + 1;
+    if (threads <= 1) return 1;
+    pthread_mutex_lock(&busy);
+    int workersAvailable = ensure_workers(threads - 1);
+    if (workersAvailable < threads - 1) threads = workersAvailable + 1;
+    if (threads <= 1) pthread_mutex_unlock(&busy);
+    return threads;
+}
+
+void ganzoo_parallel_sgemm(int transA, int transB, int m, int n, int k, float alpha,
+                           const float *a, int lda, const float *b, int ldb, float beta,
+                           float *c, int ldc, int threads) {
+    gemm_job whole = {transA, transB, m, n, k, lda, ldb, ldc, alpha, beta, a, b, c};
+    int splitColumns = n >= m;
+    int extent = splitColumns ? n : m;
+    if (threads > MAX_WORKERS + 1) threads = MAX_WORKERS + 1;
+    if (threads <= 1 || extent < 16 * threads) {
+        run(&whole);
+        return;
+    }
+    threads = claim_pool(threads);
+    if (threads <= 1 || extent < 16 * threads) {
+        if (threads > 1) pthread_mutex_unlock(&busy);
+        run(&whole);
+        return;
+    }
+    current.whole = whole;
+    current.body = NULL;
+    current.splitColumns = splitColumns;
+    current.extent = extent;
+    current.block = (extent + threads - 1) / threads;
+    run_current(threads, (extent + current.block - 1) / current.block);
+    pthread_mutex_unlock(&busy);
+}
+
+void ganzoo_parallel_for(int count, int threads, int granularity, void (*body)(void *context, int start, int end),
+                         void *context) {
+    if (count <= 0) return;
+    if (granularity < 1) granularity = 1;
+    if (threads > MAX_WORKERS + 1) threads = MAX_WORKERS + 1;
+    if (threads <= 1 || count < 2 * granularity || (threads = claim_pool(threads)) <= 1) {
+        body(context, 0, count);
+        return;
+    }
+    current.body = body;
+    current.context = context;
+    current.extent = count;
+    // Blocks are whole multiples of `granularity` (a SIMD width, a row): each thread one.
+    int units = (count + granularity - 1) / granularity;
+    current.block = (units + threads - 1) / threads * granularity;
+    run_current(threads, (count + current.block - 1) / current.block);
+    current.body = NULL;
     pthread_mutex_unlock(&busy);
 }

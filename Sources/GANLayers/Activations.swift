@@ -35,13 +35,18 @@ public final class ReLU: Activation {
     @inline(__always) public func derivative(output y: Float) -> Float { y > 0 ? 1 : 0 }
 
     public func forward(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, batchSize: Int, phase: Phase) {
-        leakyReLUForward(output, input, count: batchSize * size, alpha: 0)
+        parallelFor(batchSize * size, granularity: 16) { r in
+            leakyReLUForward(output + r.lowerBound, input + r.lowerBound, count: r.count, alpha: 0)
+        }
     }
 
     public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                          inputGradient: UnsafeMutablePointer<Float>, batchSize: Int, needs: Gradients) {
         guard needs.contains(.input) else { return }
-        leakyReLUBackward(inputGradient, outputGradient, output, count: batchSize * size, alpha: 0)
+        parallelFor(batchSize * size, granularity: 16) { r in
+            leakyReLUBackward(inputGradient + r.lowerBound, outputGradient + r.lowerBound, output + r.lowerBound,
+                              count: r.count, alpha: 0)
+        }
     }
 }
 
@@ -60,13 +65,20 @@ public final class LeakyReLU: Activation {
     @inline(__always) public func derivative(output y: Float) -> Float { y > 0 ? 1 : alpha }
 
     public func forward(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, batchSize: Int, phase: Phase) {
-        leakyReLUForward(output, input, count: batchSize * size, alpha: alpha)
+        let alpha = alpha
+        parallelFor(batchSize * size, granularity: 16) { r in
+            leakyReLUForward(output + r.lowerBound, input + r.lowerBound, count: r.count, alpha: alpha)
+        }
     }
 
     public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                          inputGradient: UnsafeMutablePointer<Float>, batchSize: Int, needs: Gradients) {
         guard needs.contains(.input) else { return }
-        leakyReLUBackward(inputGradient, outputGradient, output, count: batchSize * size, alpha: alpha)
+        let alpha = alpha
+        parallelFor(batchSize * size, granularity: 16) { r in
+            leakyReLUBackward(inputGradient + r.lowerBound, outputGradient + r.lowerBound, output + r.lowerBound,
+                              count: r.count, alpha: alpha)
+        }
     }
 }
 
@@ -79,13 +91,18 @@ public final class Sigmoid: Activation {
 
     /// The vectorised kernel (`sigmoidForward`); `apply` is its scalar reference.
     public func forward(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, batchSize: Int, phase: Phase) {
-        sigmoidForward(output, input, count: batchSize * size)
+        // Blocks of 16 keep the vector body's and the scalar tail's elements those of one call.
+        parallelFor(batchSize * size, granularity: 16) { r in
+            sigmoidForward(output + r.lowerBound, input + r.lowerBound, count: r.count)
+        }
     }
 
     public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                          inputGradient: UnsafeMutablePointer<Float>, batchSize: Int, needs: Gradients) {
         guard needs.contains(.input) else { return }
-        sigmoidBackward(inputGradient, outputGradient, output, count: batchSize * size)
+        parallelFor(batchSize * size, granularity: 16) { r in
+            sigmoidBackward(inputGradient + r.lowerBound, outputGradient + r.lowerBound, output + r.lowerBound, count: r.count)
+        }
     }
 }
 

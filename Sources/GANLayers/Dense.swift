@@ -47,11 +47,7 @@ public final class Dense: Layer {
             sgemm(.transposed, .none, m: inputSize, n: outputSize, k: batchSize,
                   alpha: 1, a: input, b: outputGradient, beta: 1, c: kernel.gradient.pointer)
             // biasGradient[O] += column sums of outputGradient
-            let biasGradient = bias.gradient.pointer
-            for row in 0..<batchSize {
-                let g = outputGradient + row * outputSize
-                for o in 0..<outputSize { biasGradient[o] += g[o] }
-            }
+            addColumnSums(of: outputGradient, rows: batchSize, columns: outputSize, to: bias.gradient.pointer)
         }
         if needs.contains(.input) {
             // inputGradient[B, I] = outputGradient[B, O] * kernel^T[O, I]

@@ -53,6 +53,8 @@ public final class Dropout: Layer {
                          batchSize: Int, needs: Gradients) {
         guard needs.contains(.input) else { return }
         let m = mask.pointer
-        for index in 0..<(batchSize * size) { inputGradient[index] = outputGradient[index] * m[index] }
+        parallelFor(batchSize * size, granularity: 16) { r in
+            for index in r { inputGradient[index] = outputGradient[index] * m[index] }
+        }
     }
 }

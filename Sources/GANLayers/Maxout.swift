@@ -60,16 +60,22 @@ public final class Maxout: Layer {
         for row in 0..<batchSize { (z + row * width).update(from: b, count: width) }
         sgemm(.none, .none, m: batchSize, n: width, k: inputSize,
               alpha: 1, a: input, b: kernel.value.pointer, beta: 1, c: z)
-        for row in 0..<batchSize {
-            for unit in 0..<units {
-                let base = row * width + unit * pieces
-                var best = z[base], winner: Int32 = 0
-                for piece in 1..<pieces where z[base + piece] > best {
-                    best = z[base + piece]
-                    winner = Int32(piece)
+        let units = units, pieces = pieces
+        parallelFor(batchSize, cost: width) { rows in
+            for row in rows {
+                for unit in 0..<units {
+                    // The first largest piece wins (a strict >), chosen without branches: which
+                    // piece wins is data, and mispredicted branches cost most of this loop.
+                    let base = row * width + unit * pieces
+                    var best = z[base], winner: Int32 = 0
+                    for piece in 1..<pieces {
+                        let value = z[base + piece], larger = value > best
+                        best = larger ? value : best
+                        winner = larger ? Int32(piece) : winner
+                    }
+                    output[row * units + unit] = best
+                    winners[row * units + unit] = winner
                 }
-                output[row * units + unit] = best
-                winners[row * units + unit] = winner
             }
         }
     }
@@ -79,17 +85,19 @@ public final class Maxout: Layer {
                          batchSize: Int, needs: Gradients) {
         guard let winners else { return }
         let width = units * pieces, dz = linearGradient.pointer
-        dz.update(repeating: 0, count: batchSize * width)
-        for row in 0..<batchSize {
-            for unit in 0..<units {
-                dz[row * width + unit * pieces + Int(winners[row * units + unit])] = outputGradient[row * units + unit]
+        let units = units, pieces = pieces
+        parallelFor(batchSize, cost: width) { rows in
+            (dz + rows.lowerBound * width).update(repeating: 0, count: rows.count * width)
+            for row in rows {
+                for unit in 0..<units {
+                    dz[row * width + unit * pieces + Int(winners[row * units + unit])] = outputGradient[row * units + unit]
+                }
             }
         }
         if needs.contains(.parameters) {
             sgemm(.transposed, .none, m: inputSize, n: width, k: batchSize,
                   alpha: 1, a: input, b: dz, beta: 1, c: kernel.gradient.pointer)
-            let db = bias.gradient.pointer
-            for row in 0..<batchSize { for column in 0..<width { db[column] += dz[row * width + column] } }
+            addColumnSums(of: dz, rows: batchSize, columns: width, to: bias.gradient.pointer)
         }
         if needs.contains(.input) {
             sgemm(.none, .transposed, m: batchSize, n: inputSize, k: width,

@@ -104,10 +104,14 @@ public final class SGD: Optimizer {
     /// One pass over each parameter: the weight decay term (`WeightDecay`) is added to the
     /// gradient in a register, not stored back; the bits equal adding it first.
     public func step() {
+        let momentum = momentum, learningRate = learningRate
         for (parameter, velocity) in zip(parameters, velocities) {
-            sgdMomentumStep(parameter.value.pointer, velocity: velocity.pointer, gradient: parameter.gradient.pointer,
-                            count: parameter.value.count, momentum: momentum, learningRate: learningRate,
-                            decay: WeightDecay.lambda(for: parameter, weightDecay))
+            let p = parameter.value.pointer, v = velocity.pointer, g = parameter.gradient.pointer
+            let decay = WeightDecay.lambda(for: parameter, weightDecay)
+            parallelFor(parameter.value.count, granularity: 16) { r in
+                sgdMomentumStep(p + r.lowerBound, velocity: v + r.lowerBound, gradient: g + r.lowerBound, count: r.count,
+                                momentum: momentum, learningRate: learningRate, decay: decay)
+            }
         }
         stepCount += 1
     }
@@ -149,11 +153,13 @@ public final class Adam: Optimizer {
             let p = parameter.value.pointer, g = parameter.gradient.pointer
             let m = firstMoments[index].pointer, v = secondMoments[index].pointer
             let decay = WeightDecay.lambda(for: parameter, weightDecay)
-            for i in 0..<parameter.value.count {
-                let gi = decay == 0 ? g[i] : g[i] + decay * p[i]  // the decayed gradient, in a register
-                m[i] = b1 * m[i] + (1 - b1) * gi
-                v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                p[i] -= stepSize * m[i] / (v[i].squareRoot() + eps)
+            parallelFor(parameter.value.count, granularity: 16) { r in
+                for i in r {
+                    let gi = decay == 0 ? g[i] : g[i] + decay * p[i]  // the decayed gradient, in a register
+                    m[i] = b1 * m[i] + (1 - b1) * gi
+                    v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                    p[i] -= stepSize * m[i] / (v[i].squareRoot() + eps)
+                }
             }
         }
     }

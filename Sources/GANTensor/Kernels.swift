@@ -67,3 +67,14 @@ public func sigmoidBackward(_ inputGradient: UnsafeMutablePointer<Float>, _ outp
         inputGradient[index] = outputGradient[index] * y * (1 - y)
     }
 }
+
+/// sums[c] += the sum of column c of the row-major [rows, columns] matrix `m`, adding the rows in
+/// order (the bits of a row-by-row loop); blocks of columns are shared among the product threads.
+public func addColumnSums(of m: UnsafePointer<Float>, rows: Int, columns: Int, to sums: UnsafeMutablePointer<Float>) {
+    parallelFor(columns, granularity: 16, cost: rows) { block in
+        for row in 0..<rows {
+            let values = m + row * columns
+            for column in block { sums[column] += values[column] }
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import GANLayers
 import GANTensor
 import GANZoo
 import Testing
@@ -81,5 +82,69 @@ struct ParallelGEMMTests {
                 }
             }
         }
+    }
+
+    /// The split elementwise loops (`parallelFor`): every index exactly once, blocks aligned to
+    /// the granularity, and the layers and optimizers that use them give the same bits on 1, 2
+    /// and 3 threads as on one (their products are too small here to be split).
+    @Test func splitLoopsCoverEveryIndexOnceAndKeepTheBits() {
+        for threads in [1, 2, 3] {
+            BLASThreads.set(threads)
+            for (count, granularity) in [(100_003, 16), (40_000, 7), (5, 1), (65_536, 1)] {
+                let seen = UnsafeMutablePointer<Int32>.allocate(capacity: count)
+                seen.initialize(repeating: 0, count: count)
+                let starts = UnsafeMutablePointer<Int>.allocate(capacity: 64)
+                let blocks = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+                blocks.pointee = 0
+                let lock = NSLock()
+                parallelFor(count, granularity: granularity) { range in
+                    for i in range { seen[i] += 1 }
+                    lock.lock()
+                    starts[blocks.pointee] = range.lowerBound
+                    blocks.pointee += 1
+                    lock.unlock()
+                }
+                #expect((0..<count).allSatisfy { seen[$0] == 1 }, "\(count) on \(threads) threads: an index missed or repeated")
+                #expect((0..<blocks.pointee).allSatisfy { starts[$0] % granularity == 0 })
+                if count >= ParallelLoop.minimumCount && count >= 2 * granularity {
+                    #expect(blocks.pointee == threads, "\(count) on \(threads) threads: \(blocks.pointee) blocks")
+                }
+                seen.deallocate(); starts.deallocate(); blocks.deallocate()
+            }
+        }
+        BLASThreads.set(1)
+
+        func run(_ threads: Int) -> [[Float]] {
+            BLASThreads.set(threads)
+            defer { BLASThreads.set(1) }
+            var rng = RandomGenerator(seed: 5)
+            let rows = 37, width = 3_001
+            let input = Tensor(shape: [rows, width]), gradient = Tensor(shape: [rows, width])
+            rng.fillUniform(input.pointer, count: input.count, low: -4, high: 4)
+            rng.fillUniform(gradient.pointer, count: gradient.count, low: -1, high: 1)
+            var results: [[Float]] = []
+            for layer in [Sigmoid(size: width), ReLU(size: width), LeakyReLU(size: width, alpha: 0.2)] as [any Layer] {
+                let output = Tensor(shape: [rows, width]), inputGradient = Tensor(shape: [rows, width])
+                layer.forward(input.pointer, into: output.pointer, batchSize: rows, phase: .training)
+                layer.backward(input: input.pointer, output: output.pointer, outputGradient: gradient.pointer,
+                               inputGradient: inputGradient.pointer, batchSize: rows, needs: [.input, .parameters])
+                results += [output.array, inputGradient.array]
+            }
+            let sums = Tensor(shape: [width])
+            addColumnSums(of: input.pointer, rows: rows, columns: width, to: sums.pointer)
+            results.append(sums.array)
+            for kind in [OptimizerConfiguration.Kind.sgd, .adam] {
+                let parameter = Parameter(key: "kernel", shape: [rows * width], decays: true)
+                parameter.value.pointer.update(from: input.pointer, count: input.count)
+                parameter.gradient.pointer.update(from: gradient.pointer, count: gradient.count)
+                let optimizer = OptimizerConfiguration(kind: kind, learningRate: 0.01, weightDecay: 0.1).make(for: [parameter])
+                optimizer.step()
+                optimizer.step()
+                results.append(parameter.value.array)
+            }
+            return results
+        }
+        let one = run(1)
+        for threads in [2, 3] { #expect(run(threads) == one, "\(threads) threads changed the bits") }
     }
 }

@@ -9,6 +9,13 @@ void ganzoo_parallel_sgemm(int transA, int transB, int m, int n, int k, float al
                            const float *a, int lda, const float *b, int ldb, float beta,
                            float *c, int ldc, int threads);
 
+/// Runs body(context, start, end) over [0, count) in blocks of whole multiples of `granularity`,
+/// one per thread, on the caller and the product workers (one split job at a time). Alone on
+/// the caller when `threads` <= 1 or `count` < 2 * granularity. For loops whose iterations are
+/// independent, so the result does not depend on `threads`.
+void ganzoo_parallel_for(int count, int threads, int granularity, void (*body)(void *context, int start, int end),
+                         void *context);
+
 /// Threads for products on the calling thread (a thread-local setting, so concurrent callers,
 /// such as tests running in parallel, never change each other's results). Default 1.
 void ganzoo_set_gemm_threads(int threads);
