@@ -31,9 +31,9 @@ public final class Dense: Layer {
     public func forward(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>,
                         batchSize: Int, phase: Phase) {
         // output[B, O] <- bias broadcast, then += input[B, I] * kernel[I, O]
-        let bias = self.bias.value.pointer
-        for row in 0..<batchSize {
-            (output + row * outputSize).update(from: bias, count: outputSize)
+        let bias = self.bias.value.pointer, outputSize = outputSize
+        parallelFor(batchSize, cost: outputSize) { rows in
+            for row in rows { (output + row * outputSize).update(from: bias, count: outputSize) }
         }
         sgemm(.none, .none, m: batchSize, n: outputSize, k: inputSize,
               alpha: 1, a: input, b: kernel.value.pointer, beta: 1, c: output)

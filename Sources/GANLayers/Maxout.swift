@@ -57,7 +57,9 @@ public final class Maxout: Layer {
         reserve(batchCapacity: batchSize)
         let width = units * pieces, z = linear.pointer, b = bias.value.pointer
         guard let winners else { return }
-        for row in 0..<batchSize { (z + row * width).update(from: b, count: width) }
+        parallelFor(batchSize, cost: width) { rows in
+            for row in rows { (z + row * width).update(from: b, count: width) }
+        }
         sgemm(.none, .none, m: batchSize, n: width, k: inputSize,
               alpha: 1, a: input, b: kernel.value.pointer, beta: 1, c: z)
         let units = units, pieces = pieces
