@@ -158,9 +158,23 @@ struct SVG {
           "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>"] + body + ["</svg>"]).joined(separator: "\n") + "\n"
     }
 
+    /// Text for an SVG (XML 1.0) text node or attribute: markup characters as entities, and the
+    /// control characters XML cannot hold even as references (a run name, a file's title) as U+FFFD.
     static func escaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        var result = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "\t", "\n", "\r": result.unicodeScalars.append(scalar)
+            default:
+                let invalid = scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF
+                result.unicodeScalars.append(invalid ? "\u{FFFD}" : scalar)
+            }
+        }
+        return result
     }
 
     mutating func text(_ text: String, x: Double, y: Double, size: Int, anchor: String, weight: String = "normal") {

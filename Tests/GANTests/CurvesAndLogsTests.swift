@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import GANLogging
 import GANZoo
 import Testing
@@ -90,6 +93,14 @@ struct CurvesAndLogsFormatTests {
         let svg = TrainingCurves(title: "a <run>", points: points, validation: [(1, -200), (3, -150)]).svg
         #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\"") && svg.hasSuffix("</svg>\n"))
         #expect(svg.contains("a &lt;run&gt;") && !svg.contains("<run>"), "text is escaped")
+        // Control characters (a hostile file's title) cannot appear in XML 1.0, not even as
+        // references: they become U+FFFD, and the document still parses.
+        let hostile = TrainingCurves(title: "bad\u{1}\u{1b}[31m\u{0}title", points: points, validation: []).svg
+        #expect(!hostile.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" && $0 != "\t" && $0 != "\r" })
+        #expect(hostile.contains("bad\u{FFFD}\u{FFFD}[31m\u{FFFD}title"))
+        #if canImport(FoundationXML)
+        #expect((try? XMLDocument(xmlString: hostile)) != nil, "the SVG is well-formed XML")
+        #endif
         let lines = Self.polylines(svg)
         #expect(lines.map { $0.count } == [3, 3, 3, 3, 2], "D loss, G loss, D(x), D(G(z)), validation")
         // Within a panel, x grows with the epoch and a larger value sits higher (smaller y).
