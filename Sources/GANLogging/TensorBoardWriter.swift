@@ -31,10 +31,13 @@ public final class TensorBoardWriter {
             throw Failure(description: "--tensorboard \(folder): exists and is not a folder")
         }
         path = folder + "/" + Self.fileName(in: folder, now: now)
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-            throw Failure(description: "--tensorboard \(folder): cannot create \(path)")
+        // A new file only (O_EXCL, O_NOFOLLOW): a name planted in the folder, a link to another
+        // file above all, is refused instead of written through or truncated.
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw Failure(description: "--tensorboard \(folder): cannot create \(path) (\(String(cString: strerror(errno))))")
         }
-        self.handle = handle
+        handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         var first = Tensorflow_Event()
         first.wallTime = now.timeIntervalSince1970
         first.fileVersion = Self.fileVersion
@@ -48,7 +51,6 @@ public final class TensorBoardWriter {
         }
     }
 
-    deinit { try? handle.close() }
 
     /// A name that sorts after every event file already in the folder (TensorBoard reads the
     /// files of a folder in name order), whose timestamp is the current second or later.
