@@ -42,10 +42,13 @@ public final class Dropout: Layer {
         // Compare 24-bit integers against the threshold: no float conversion per element.
         let threshold = UInt64((Double(keepProbability) * Double(1 << 24)).rounded())
         let m = mask.pointer
+        var stream = rng  // a local copy: the loop keeps the generator's state in registers
         for index in 0..<count {
-            m[index] = (rng.next() >> 40) < threshold ? scale : 0
-            output[index] = input[index] * m[index]
+            let kept: Float = (stream.next() >> 40) < threshold ? scale : 0
+            m[index] = kept
+            output[index] = input[index] * kept
         }
+        rng = stream
     }
 
     public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>,

@@ -16,7 +16,7 @@ struct GAN: ParsableCommand {
         signal(SIGXFSZ, SIG_IGN)
         var parsed = false
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
             parsed = true
             try command.run()
         } catch {
@@ -34,6 +34,23 @@ struct GAN: ParsableCommand {
             // (ArgumentParser's own is 64, EX_USAGE).
             Foundation.exit(code == .validationFailure ? 1 : code.rawValue)
         }
+    }
+
+    /// `--seed -5` as `--seed=-5`: ArgumentParser takes a word that starts with "-" for a flag,
+    /// so a negative value after its option read as "Missing value" (no flag starts with a
+    /// digit). Joined, the value reaches the option's own check and its error names the value.
+    static func joiningNegativeValues(_ arguments: [String]) -> [String] {
+        var result: [String] = []
+        for argument in arguments {
+            if let last = result.last, last.hasPrefix("--"), last.count > 2, !last.contains("="), !result.contains("--"),
+               argument.count > 1, argument.hasPrefix("-"),
+               argument.dropFirst().first.map({ $0.isNumber || $0 == "." }) == true {
+                result[result.count - 1] = last + "=" + argument
+            } else {
+                result.append(argument)
+            }
+        }
+        return result
     }
 
     /// Control characters (ESC, CR, NUL, ...; and newlines when `newlines`) as `\u{..}` escapes.

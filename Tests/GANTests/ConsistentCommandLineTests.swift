@@ -27,6 +27,19 @@ struct ConsistentCommandLineTests {
         return (shape, values)
     }
 
+    /// A negative value after its option reaches the option's own check (ArgumentParser alone
+    /// said "Missing value"), and a value that is not a number still fails.
+    @Test func negativeValuesReachTheirChecks() throws {
+        let rate = try Self.gan("train", "--learning-rate", "-0.1", "--print-recipe")
+        #expect(rate.status == 1 && rate.stderr.contains("learningRate must be positive") && !rate.stderr.contains("Missing value"), "\(rate.output)")
+        let seed = try Self.gan("train", "--seed", "-5", "--print-recipe")
+        #expect(seed.status == 1 && seed.stderr.contains("'-5'") && !seed.stderr.contains("Missing value"), "\(seed.output)")
+        let label = try Self.gan("sample", "--model", "cgan-mnist", "--label", "-1", "--out", NSTemporaryDirectory() + "/never.png")
+        #expect(label.status != 0 && label.stderr.contains("-1") && !label.stderr.contains("Missing value"), "\(label.output)")
+        let flag = try Self.gan("train", "--seed", "--print-recipe")
+        #expect(flag.status != 0, "an option followed by a flag still misses its value")
+    }
+
     @Test func sampleFormatFollowsTheEndingAndRefusesDisagreement() throws {
         let folder = Support.temporaryFolder()
         // --format alone names the default file: samples.npy, not NumPy bytes in samples.png.
