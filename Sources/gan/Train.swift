@@ -157,6 +157,13 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         if explain && !printRecipe { throw ValidationError("--explain goes with --print-recipe") }
+        // The weights are always HDF5: a file named model.pth or model.onnx that holds HDF5 would
+        // mislead whoever loads it. (An empty name or a folder is checkWritable's to refuse.)
+        let ending = URL(fileURLWithPath: out).pathExtension.lowercased()
+        if !out.isEmpty && !out.hasSuffix("/") && !["h5", "hdf5", "he5"].contains(ending) {
+            throw ValidationError("--out \(out): gan train writes an HDF5 weights file, so name it .h5 (or .hdf5); "
+                                  + "for PyTorch, ONNX or Keras, train to an .h5 file, then: gan export FILE.h5 --out MODEL.safetensors|.onnx|.weights.h5")
+        }
         if let momentumRampEnd, !(0...Limits.maximumEpochs).contains(momentumRampEnd) {
             throw ValidationError("--momentum-ramp-end: the momentum ramp's end must lie in 0...\(Limits.maximumEpochs), got \(momentumRampEnd)")
         }

@@ -40,6 +40,18 @@ struct ConsistentCommandLineTests {
         #expect(flag.status != 0, "an option followed by a flag still misses its value")
     }
 
+    /// gan train writes HDF5 only: an --out named for another format is refused before training,
+    /// with the export command to use, and nothing is written.
+    @Test func trainRefusesAnOutputNamedForAnotherFormat() throws {
+        let folder = NSTemporaryDirectory() + "/gan-out-ending-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for name in ["model.pth", "model.onnx", "model.safetensors", "weights"] {
+            let run = try Self.gan("train", "--epochs", "1", "--out", folder + "/" + name)
+            #expect(run.status == 1 && run.stderr.contains("gan export"), "\(name): \(run.output)")
+            #expect(!FileManager.default.fileExists(atPath: folder + "/" + name))
+        }
+    }
+
     @Test func sampleFormatFollowsTheEndingAndRefusesDisagreement() throws {
         let folder = Support.temporaryFolder()
         // --format alone names the default file: samples.npy, not NumPy bytes in samples.png.
