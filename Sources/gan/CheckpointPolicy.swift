@@ -87,11 +87,25 @@ enum DivergencePolicy: String, ExpressibleByArgument, CaseIterable {
     case stop, rollback
 }
 
-/// An advisory lock (flock) on a checkpoint folder, held while the process lives.
+/// An advisory lock (flock) on a checkpoint folder, held while the process lives. A folder the
+/// run created and left holding nothing but the lock (no checkpoint was written) is removed
+/// when the lock is released, so a run without checkpoints leaves no empty folder behind.
 final class FolderLock {
     private let descriptor: Int32
-    init(descriptor: Int32) { self.descriptor = descriptor }
-    deinit { close(descriptor) }  // closing releases the lock
+    private let folder: String
+    private let created: Bool
+    init(descriptor: Int32, folder: String, created: Bool) {
+        self.descriptor = descriptor
+        self.folder = folder
+        self.created = created
+    }
+    deinit {
+        if created, (try? FileManager.default.contentsOfDirectory(atPath: folder)) == [".lock"] {
+            unlink(folder + "/.lock")
+            rmdir(folder)  // fails, harmlessly, if something arrived in between
+        }
+        close(descriptor)  // closing releases the lock
+    }
 }
 
 extension CheckpointPolicy {
@@ -99,6 +113,8 @@ extension CheckpointPolicy {
     /// temporary files of ours left by processes that died while writing a checkpoint. A second
     /// run on the same folder gets an error naming the first one's PID.
     func lock() throws -> FolderLock {
+        var isFolder: ObjCBool = false
+        let existed = FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder)
         try createFolder(folder, named: "checkpoint folder")
         let path = folder + "/.lock"
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
@@ -118,7 +134,7 @@ extension CheckpointPolicy {
         ftruncate(descriptor, 0)
         _ = pwrite(descriptor, pid, pid.count, 0)
         removeStaleTemporaries()
-        return FolderLock(descriptor: descriptor)
+        return FolderLock(descriptor: descriptor, folder: folder, created: !existed)
     }
 
     /// `.step-NNNNNNNNN.h5.tmp-PID` files whose process is gone: a run killed while it wrote a

@@ -31,6 +31,22 @@ struct CheckpointCommandLineTests {
         return (model.generator.namedParameters + model.discriminator.namedParameters).map { $0.parameter.value.array.map(\.bitPattern) }
     }
 
+    /// A run that wrote no checkpoint removes the folder it created for its lock; a folder that
+    /// was there before, or that holds checkpoints, stays.
+    @Test func aRunWithoutCheckpointsLeavesNoFolderBehind() throws {
+        let folder = Support.temporaryFolder()
+        let gan = try #require(Support.ganBinary)
+        let plain = try Support.run(gan, ["train", "--epochs", "1", "--out", folder + "/a.h5"] + Self.tiny)
+        #expect(plain.status == 0, "\(plain.output)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/a-checkpoints"), "an empty checkpoint folder was left")
+        try FileManager.default.createDirectory(atPath: folder + "/b-checkpoints", withIntermediateDirectories: false)
+        #expect(try Support.run(gan, ["train", "--epochs", "1", "--out", folder + "/b.h5"] + Self.tiny).status == 0)
+        #expect(FileManager.default.fileExists(atPath: folder + "/b-checkpoints"), "a folder the user made was removed")
+        #expect(try Support.run(gan, ["train", "--epochs", "2", "--checkpoint-every", "1", "--out", folder + "/c.h5"] + Self.tiny).status == 0)
+        let kept = try FileManager.default.contentsOfDirectory(atPath: folder + "/c-checkpoints").filter { $0.hasPrefix("step-") }
+        #expect(kept.count == 2, "\(kept)")
+    }
+
     @Test func ctrlCWritesACheckpointAndResumingMatchesAnUninterruptedRun() throws {
         let folder = Support.temporaryFolder()
         let reference = folder + "/reference.h5"
