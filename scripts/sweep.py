@@ -133,7 +133,7 @@ def cell_name(arch, loss, seed, chosen):
     if chosen:
         text = "--".join(f"{path}={json.dumps(value, separators=(',', ':'))}" for path, value in chosen)
         digest = hashlib.sha256(text.encode()).hexdigest()[:8]
-        name += "--" + re.sub(r"[^A-Za-z0-9._=-]", "_", text)[:100] + "-" + digest
+        name += "--" + re.sub(r"[^A-Za-z0-9.=-]+", "_", text).strip("_")[:100] + "-" + digest
     return name
 
 
@@ -273,7 +273,8 @@ def newest_checkpoint(folder):
 
 def die_with_parent():
     """Runs in the child before exec: on Linux the kernel kills gan when the worker that started
-    it dies, so a retried task never finds a stray run holding the cell's checkpoint lock."""
+    it dies, so a retried task never finds a stray run holding the cell's checkpoint lock. (Ray's
+    raylet also kills a dead worker's children by default; this does not depend on that setting.)"""
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_DEATHSIG
 
@@ -483,8 +484,9 @@ def run(args, command):
     rows, wall = sweep(cells, job, args.max_retries, log=lambda line: print(line, file=sys.stderr), costs=costs)
     results = results_of(rows, cells, job, command, cluster, wall, max(1, cpus // args.threads))
     every = not args.arch and not args.loss and not sets
-    results["grid"] = ("Every architecture x loss" if every else f"{len(archs)} architecture(s) x {len(losses)} loss(es)"
-                       + (" x " + " x ".join(f"{len(values)} {path}" for path, values in sets) if sets else ""))
+    varied = [f"{len(values)} values of {path}" for path, values in sets if len(values) > 1]
+    results["grid"] = ("Every architecture x loss" if every else
+                       " x ".join([f"{len(archs)} architecture(s)", f"{len(losses)} loss(es)"] + varied))
     write_json(args.results, results)
     if args.readme:
         ablation.write_readme(ablation.render(results, raw=os.path.relpath(args.results, ROOT)), args.readme)
