@@ -192,6 +192,8 @@ def main():
     parser.add_argument("--render", action="store_true", help="only re-render README.md from models/ablation.json")
     args = parser.parse_args()
     if not args.render:
+        if not 1 <= args.jobs <= 1024:
+            raise SystemExit(f"Error: --jobs {args.jobs}: must lie in 1...1024")
         import sweep  # Ray is needed only to train
         command = f"scripts/ablation.py --epochs {args.epochs} --threads {args.threads} --jobs {args.jobs}"
         sweep.main(["--epochs", str(args.epochs), "--threads", str(args.threads), "--num-cpus", str(args.jobs * args.threads),

@@ -23,6 +23,7 @@ import itertools
 import json
 import os
 import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -37,6 +38,7 @@ import ablation  # noqa: E402  (the table code and the settings summary are shar
 
 # Stated limits of what flags may ask for (checked before anything is built or started).
 MAXIMUM_CELLS = 10_000
+MAXIMUM_EPOCHS = 1_000_000  # Limits.maximumEpochs
 MAXIMUM_VALUES = 1_000
 MAXIMUM_CPUS = 4_096
 MAXIMUM_THREADS = 1_024
@@ -211,9 +213,9 @@ def settings_text(cell, recipe, sources, several_seeds):
 
 
 def prepare(gan, cells, settings, shared_dir):
-    """Resolves every cell (refusing a bad one before anything starts) and writes each cell's
-    folder in the shared dir with its whole recipe. A folder left by an earlier sweep is reused
-    (its checkpoints resume) only when it holds the same recipe."""
+    """Resolves every cell, refusing a bad one before anything starts. A cell folder left in the
+    shared dir by an earlier sweep is reused (its checkpoints resume) only when it holds the same
+    recipe."""
     several_seeds = len({cell["seed"] for cell in cells}) > 1
     with tempfile.TemporaryDirectory(prefix="sweep-") as scratch:
         for cell in cells:
@@ -233,6 +235,10 @@ def prepare(gan, cells, settings, shared_dir):
                 fields = sorted(key for key in set(stored) | set(cell["recipe"]) if stored.get(key) != cell["recipe"].get(key))
                 raise GridError(f"--shared-dir {shared_dir}: {cell['name']} holds a run of another recipe "
                                 f"(differs in {', '.join(fields)}); use another --shared-dir or remove that folder")
+
+
+def create_folders(cells, shared_dir):
+    """Each cell's folder in the shared dir, with its whole recipe (what its task trains)."""
     for cell in cells:
         folder = os.path.join(shared_dir, cell["name"])
         os.makedirs(folder, exist_ok=True)
@@ -241,18 +247,20 @@ def prepare(gan, cells, settings, shared_dir):
 
 
 def check_output(path, flag):
-    """An output file: its folder is created; a folder, device or FIFO where it should be is refused."""
+    """An output file: a folder, device or FIFO where it should be is refused before any work
+    (its missing folders are created when it is written)."""
     if os.path.lexists(path) and not os.path.isfile(path):
         raise GridError(f"{flag} {path}: exists and is not a regular file")
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError as error:
-        raise GridError(f"{flag} {path}: cannot create its folder ({error.strerror})")
+    parent = os.path.dirname(os.path.abspath(path))
+    while not os.path.exists(parent):
+        parent = os.path.dirname(parent)
+    if not os.path.isdir(parent):
+        raise GridError(f"{flag} {path}: {parent} is not a folder")
 
 
 def write_json(path, value):
     """Atomically: a temporary file in the same folder, then a rename."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     temporary = f"{path}.tmp-{os.getpid()}"
     with open(temporary, "w") as handle:
         json.dump(value, handle, indent=2, sort_keys=True)
@@ -352,16 +360,40 @@ def run_cell(cell, job):
 # The driver
 
 
+def reachable(address, seconds=10):
+    """Refuses a HOST:PORT where nothing listens at once: ray.init would retry it for minutes."""
+    host, colon, port = address.rpartition(":")
+    if address == "auto" or "://" in address or not colon or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=seconds).close()
+    except OSError as error:
+        raise GridError(f"--address {address}: nothing answers there ({error.strerror or error}); "
+                        "start the head with `ray start --head`")
+
+
 def connect(address=None, num_cpus=None):
     """ray.init: a local instance with num_cpus CPUs, or the cluster at address. Reuses a Ray
     this process already started (the tests start one for all their cases)."""
+    if address:
+        # Clusters that `ray start` makes check a token: the head's ~/.ray/auth_token, copied to
+        # each node and to this machine, or $RAY_AUTH_TOKEN. Ray reads the mode when imported.
+        token = os.environ.get("RAY_AUTH_TOKEN_PATH", os.path.expanduser("~/.ray/auth_token"))
+        if "RAY_AUTH_TOKEN" in os.environ or os.path.exists(token):
+            os.environ.setdefault("RAY_AUTH_MODE", "token")
     import ray
     if not ray.is_initialized():
         if address:
-            ray.init(address=address, logging_level="WARNING")
+            reachable(address)
+            try:
+                ray.init(address=address, logging_level="WARNING")
+            except (ConnectionError, RuntimeError, ValueError) as error:
+                raise GridError(f"--address {address}: no Ray cluster could be joined there "
+                                f"({str(error).strip().splitlines()[-1]})")
         else:
             # The tasks pass only small rows: a small object store (Ray's least is 75 MiB).
-            ray.init(num_cpus=num_cpus, include_dashboard=False, logging_level="WARNING",
+            # address "local": a new instance even where `ray start` left a cluster running.
+            ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, logging_level="WARNING",
                      object_store_memory=100 * 1024 * 1024)
     # Workers import nothing from this checkout: the task's code travels by value.
     if __name__ != "__main__":
@@ -436,7 +468,8 @@ def run(args, command):
     gan = os.path.abspath(args.gan)
     if not os.access(gan, os.X_OK):
         raise GridError(f"--gan {args.gan}: not an executable (run `swift build -c release` first)")
-    for flag, value, limit in (("--threads", args.threads, MAXIMUM_THREADS), ("--num-cpus", args.num_cpus, MAXIMUM_CPUS),
+    for flag, value, limit in (("--epochs", args.epochs, MAXIMUM_EPOCHS), ("--threads", args.threads, MAXIMUM_THREADS),
+                               ("--num-cpus", args.num_cpus, MAXIMUM_CPUS),
                                ("--max-retries", args.max_retries, MAXIMUM_RETRIES)):
         low = 0 if flag == "--max-retries" else 1
         if value is not None and not low <= value <= limit:
@@ -476,6 +509,7 @@ def run(args, command):
             raise GridError(f"--costs {args.costs}: not a results file of this script or scripts/ablation.py ({error})")
     prepare(gan, cells, job, args.shared_dir)
     ray = connect(args.address, args.num_cpus)
+    create_folders(cells, args.shared_dir)
     resources = ray.cluster_resources()
     cpus = int(resources.get("CPU", 0))
     nodes = len([node for node in ray.nodes() if node.get("Alive")])
@@ -489,7 +523,9 @@ def run(args, command):
                        " x ".join([f"{len(archs)} architecture(s)", f"{len(losses)} loss(es)"] + varied))
     write_json(args.results, results)
     if args.readme:
-        ablation.write_readme(ablation.render(results, raw=os.path.relpath(args.results, ROOT)), args.readme)
+        inside = os.path.abspath(args.results).startswith(ROOT + os.sep)
+        raw = os.path.relpath(args.results, ROOT) if inside else os.path.abspath(args.results)
+        ablation.write_readme(ablation.render(results, raw=raw), args.readme)
     print(f"{len(rows)} cells in {wall:.1f} s; results: {args.results}" + (f", table: {args.readme}" if args.readme else ""),
           file=sys.stderr)
     return results
@@ -592,7 +628,7 @@ def main(argv=None, command=None):
         if not re.fullmatch(r"\d+(epochs?|steps?)?", args.checkpoint_every) or args.checkpoint_every.startswith("0"):
             raise GridError(f"--checkpoint-every {args.checkpoint_every}: expected N (epochs) or Nsteps")
         args.results = args.results or os.path.join(args.shared_dir, "results.json")
-        run(args, command or "scripts/sweep.py " + " ".join(sys.argv[1:] if argv is None else argv))
+        run(args, command or "scripts/sweep.py " + shlex.join(sys.argv[1:] if argv is None else argv))
     except GridError as error:
         raise SystemExit(f"Error: {error}")
 

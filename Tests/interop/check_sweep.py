@@ -5,8 +5,9 @@
 
 Cases (each prints `ok: NAME` or `FAILED: NAME: why`; the exit status is the number failed):
   bad-grid      an unknown plugin, an unknown recipe field, a bad value in a later cell, bad --set
-                syntax and a field the sweep owns: one `Error:` line each, before any task starts
-                (no cell folder, no results file)
+                syntax, a field the sweep owns, a bad seed or epoch count, an address where no Ray
+                listens, a device as the results file: one `Error:` line each, before any task
+                starts (no shared dir, no results file)
   tiny-sweep    a 2 x 2 grid (mlp, mlp-batchnorm x non-saturating, hinge) with a --set field, a few
                 steps each on data/mnist-subset, run by the command line as a second driver with
                 --address: the rows, the scores, the table in a README copy; then the same command
@@ -58,8 +59,8 @@ def check(condition, message):
 
 
 def command_line(arguments, address):
-    return subprocess.run([sys.executable, SCRIPT, *arguments, "--address", address], capture_output=True, text=True,
-                          cwd=ROOT, timeout=600)
+    extra = [] if "--address" in arguments else ["--address", address]
+    return subprocess.run([sys.executable, SCRIPT, *arguments, *extra], capture_output=True, text=True, cwd=ROOT, timeout=600)
 
 
 def bad_grid():
@@ -75,6 +76,9 @@ def bad_grid():
         (["--set", "seed=1,2"], "--set seed=1,2: seed is set by the sweep's --seed"),
         (["--set", "problem.latentSize=[4"], "unbalanced brackets"),
         (["--seed", "1,x"], "--seed x: not an unsigned 64-bit integer"),
+        (["--epochs", "0"], "--epochs 0: must lie in 1...1000000"),
+        (["--address", "127.0.0.1:1"], "--address 127.0.0.1:1: nothing answers there"),
+        (["--results", "/dev/null"], "--results /dev/null: exists and is not a regular file"),
     ]
     for extra, expected in cases:
         completed = command_line(base + extra, ADDRESS)  # a repeated --arch or --loss replaces base's
@@ -122,7 +126,7 @@ def tiny_sweep():
     check(written["runsAtATime"] == 2 and written["grid"] == "2 architecture(s) x 2 loss(es)",
           f"header fields: {written['runsAtATime']}, {written['grid']}")
     text = open(readme).read()
-    block = ablation.render(written, raw=os.path.relpath(results, ROOT))
+    block = ablation.render(written, raw=results)  # a results file outside the checkout: its absolute path
     check(text == f"# a copy\n\nbefore\n\n{block}\n\nafter\n", "the README copy does not hold the rendered table in place")
     check(len([line for line in block.splitlines() if line.startswith("| `mlp")]) == 4, f"table rows: {block}")
     check("`mlp-batchnorm` | `hinge` |" in block and "2 runs at a time" in block, block)
