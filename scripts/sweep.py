@@ -593,11 +593,12 @@ def parser():
     grid_flags.add_argument("--set", action="append", default=[], metavar="PATH=V1,V2",
                             help="a recipe field and its values, e.g. generatorOptimizer.learningRate=0.1,0.01 or "
                                  "architectureConfiguration.generatorHiddenSizes=[256],[512,512]; repeatable")
-    grid_flags.add_argument("--epochs", type=int, default=10)
+    grid_flags.add_argument("--epochs", type=int, default=10, help="epochs of every cell (default: 10, as the ablation)")
     grid_flags.add_argument("--threads", type=int, default=1, help="BLAS threads of each cell (and the CPUs its task asks Ray for)")
     grid_flags.add_argument("--data", default="mnist", help="dataset name or IDX folder, the same on every node")
-    grid_flags.add_argument("--validation-split", default="last-rows", choices=["last-rows", "per-label"])
-    grid_flags.add_argument("--metrics", default="parzen,frechet")
+    grid_flags.add_argument("--validation-split", default="last-rows", choices=["last-rows", "per-label"],
+                            help="the held-out images (always held out): last-rows for MNIST, per-label for the subset")
+    grid_flags.add_argument("--metrics", default="parzen,frechet", help="gan evaluate metrics, comma-separated")
     grid_flags.add_argument("--eval-count", type=int, help="samples per evaluation (default: gan evaluate's 10,000)")
     ray_flags = parser.add_argument_group("Ray")
     ray_flags.add_argument("--num-cpus", type=int, help="CPUs of a local Ray instance (default: all)")
