@@ -12,9 +12,13 @@ from that file into README.md between the markers.
 
     scripts/ablation.py [--epochs 10] [--threads 1] [--jobs 2]    train, measure, render
     scripts/ablation.py --render                      re-render README.md from models/ablation.json
+
+The runs are a local Ray sweep (scripts/sweep.py, which needs `pip install ray`): `--jobs N` runs
+N cells at a time on a Ray instance of N x threads CPUs, and `--out` is its shared folder, where
+an interrupted ablation resumes each cell from its last checkpoint when run again. For more
+machines, run scripts/sweep.py with `--address` (see the README's "Sweeps on Ray").
 """
 import argparse
-import concurrent.futures
 import json
 import os
 import re
@@ -46,24 +50,6 @@ def plugins(gan):
         elif line.startswith("  ") and not line.startswith("   ") and section:
             found[section].append(line.split()[0])
     return found["arch"], found["loss"]
-
-
-def run(command, log):
-    with open(log, "w") as handle:
-        return subprocess.run(command, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT).returncode
-
-
-def resolved_settings(gan, flags):
-    """The recipe `gan train` resolves for these flags, and each value's source."""
-    recipe = json.loads(subprocess.run([gan, "train", *flags, "--print-recipe"], check=True,
-                                       capture_output=True, text=True).stdout)
-    sources = {}
-    for line in subprocess.run([gan, "train", *flags, "--print-recipe", "--explain"], check=True,
-                               capture_output=True, text=True).stdout.splitlines():
-        match = re.match(r"(\S+) = .*\((.+)\)$", line.strip())
-        if match:
-            sources[match.group(1)] = match.group(2)
-    return recipe, sources
 
 
 def optimizer_text(optimizer):
@@ -113,57 +99,6 @@ def settings_summary(recipe, sources):
     return "; ".join(parts) if parts else "global defaults (batch 16, SGD 0.1 momentum 0.5, alternating, k 1)"
 
 
-def measure_one(gan, arch, loss, epochs, threads, out):
-    name = f"{arch}--{loss}"
-    weights = os.path.join(out, name + ".h5")
-    flags = ["--arch", arch, "--loss", loss, *DATA, "--epochs", str(epochs), "--seed", "1", "--threads", str(threads)]
-    recipe, sources = resolved_settings(gan, flags)
-    row = {"architecture": arch, "loss": loss, "epochs": epochs, "seed": 1, "threads": threads,
-           "settings": settings_summary(recipe, sources),
-           "sources": {path: source for path, source in sources.items() if source not in ("default", "flag")},
-           "steps": None}
-    start = time.monotonic()
-    status = run([gan, "train", *flags, "--out", weights], os.path.join(out, name + ".log"))
-    row["wallSeconds"] = round(time.monotonic() - start, 2)
-    log = open(os.path.join(out, name + ".log")).read()
-    trained = re.search(r"after \d+ epochs in ([0-9.]+) s", log)
-    per_epoch = re.search(r", (\d+) steps per epoch", log)
-    row["steps"] = int(per_epoch.group(1)) * epochs if per_epoch else None
-    row["trainSeconds"] = float(trained.group(1)) if trained else None
-    if status != 0:
-        row["failed"] = (log.strip().splitlines() or ["exit status %d" % status])[-1]
-        print(f"{name}: training failed: {row['failed']}", file=sys.stderr)
-        return row
-    for metric in ("parzen", "frechet"):
-        result = os.path.join(out, f"{name}.{metric}.json")
-        status = run([gan, "evaluate", "--weights", weights, "--metric", metric, "--threads", str(threads),
-                      "--json", result], os.path.join(out, f"{name}.{metric}.log"))
-        if status != 0:
-            raise SystemExit(f"{name}: gan evaluate --metric {metric} failed; see {out}/{name}.{metric}.log")
-        row[metric] = json.load(open(result))
-        row[metric]["weights"] = os.path.relpath(weights, ROOT)
-    print(f"{name}: parzen {row['parzen']['mean']:.1f} +/- {row['parzen']['standardError']:.1f}, "
-          f"frechet {row['frechet']['distance']:.1f}, {row['trainSeconds']} s", file=sys.stderr)
-    return row
-
-
-def measure(gan, epochs, threads, jobs, out):
-    archs, losses = plugins(gan)
-    os.makedirs(out, exist_ok=True)
-    pairs = [(arch, loss) for arch in archs for loss in losses]
-    # Independent runs, `jobs` at a time (each on `threads` BLAS threads); rows keep the table's order.
-    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        rows = list(pool.map(lambda pair: measure_one(gan, *pair, epochs, threads, out), pairs))
-    command = f"scripts/ablation.py --epochs {epochs} --threads {threads} --jobs {jobs}"
-    return {"command": command,
-            "data": "full MNIST with the paper's split (50,000 training images, train[50000:60000] held out "
-                    "to choose sigma, the 10,000 test images)",
-            "settings": "each cell's resolved reference settings (`--arch A --loss L` and nothing else: "
-                        "flag > recipe > loss plugin > architecture plugin > default), seed 1",
-            "machine": machine(),
-            "rows": rows}
-
-
 def machine():
     model = "CPU"
     try:
@@ -186,29 +121,41 @@ def steps(row):
 
 def runs_at_a_time(results):
     jobs = int(results["command"].split("--jobs ")[-1]) if "--jobs " in results["command"] else 1
+    jobs = results.get("runsAtATime", jobs)
     return "one run" if jobs == 1 else f"{jobs} runs"
 
 
-def render(results):
+def time_text(row):
+    if row.get("trainSeconds") is None:
+        return "-"
+    return f"{row['trainSeconds']:.1f} s" + (f" (attempt {row['attempts']} of a resumed run)" if row.get("resumedFrom") else "")
+
+
+def render(results, raw="models/ablation.json"):
+    seeds = sorted({row.get("seed", 1) for row in results["rows"]})
     lines = [BEGIN, "",
-             f"Every architecture x loss, {results['rows'][0]['epochs']} epochs, seed 1, on the {results['data']}, "
+             f"{results.get('grid', 'Every architecture x loss')}, {results['rows'][0]['epochs']} epochs, "
+             f"seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))}, on the {results['data']}, "
              f"with {results['settings']}. Generated by `{results['command']}` from `gan evaluate --json` "
-             f"(raw results: `models/ablation.json`), on {results.get('machine', 'this machine')}, "
+             f"(raw results: `{raw}`), on {results.get('machine', 'this machine')}, "
              f"{runs_at_a_time(results)} at a time. Higher Parzen is better, lower Fréchet is better.", "",
              "| architecture | loss | settings beyond the global defaults (source) | steps | Parzen log-likelihood | Fréchet distance | largest class share | train time |",
              "|---|---|---|---|---|---|---|---|"]
     for row in results["rows"]:
-        time_text = f"{row['trainSeconds']:.1f} s" if row.get("trainSeconds") is not None else "-"
         if "failed" in row:
             diverged = re.search(r"diverged at step (\d+)", row["failed"])
             reason = f"diverged at step {int(diverged.group(1)):,} (non-finite loss)" if diverged else "training failed"
             lines.append(f"| `{row['architecture']}` | `{row['loss']}` | {settings(row)} | {steps(row)} | {reason} | - | - | - |")
             continue
-        parzen, frechet = row["parzen"], row["frechet"]
-        shares = frechet["classShares"]
-        top = max(range(len(shares)), key=lambda c: shares[c])
-        lines.append(f"| `{row['architecture']}` | `{row['loss']}` | {settings(row)} | {steps(row)} | {parzen['mean']:.1f} ± {parzen['standardError']:.1f} "
-                     f"| {frechet['distance']:.1f} | {100 * shares[top]:.1f}% \"{top}\" | {time_text} |")
+        parzen, frechet = row.get("parzen"), row.get("frechet")  # a sweep may measure one metric
+        parzen_text = f"{parzen['mean']:.1f} ± {parzen['standardError']:.1f}" if parzen else "-"
+        frechet_text, share_text = "-", "-"
+        if frechet:
+            shares = frechet["classShares"]
+            top = max(range(len(shares)), key=lambda c: shares[c])
+            frechet_text, share_text = f"{frechet['distance']:.1f}", f"{100 * shares[top]:.1f}% \"{top}\""
+        lines.append(f"| `{row['architecture']}` | `{row['loss']}` | {settings(row)} | {steps(row)} | {parzen_text} "
+                     f"| {frechet_text} | {share_text} | {time_text(row)} |")
     lines += ["", "The paper's Table 1 (MNIST, Parzen window log-likelihood):", "",
               "| model | Parzen log-likelihood |", "|---|---|"]
     lines += [f"| {model} | {value} |" for model, value in PAPER]
@@ -216,33 +163,42 @@ def render(results):
     return "\n".join(lines)
 
 
-def write_readme(block):
-    text = open(README).read()
+def check_readme(path=README):
+    """The README's text, refused (before any work) when it has no ablation markers."""
+    try:
+        text = open(path).read()
+    except (OSError, UnicodeDecodeError) as error:
+        raise SystemExit(f"Error: {path}: cannot be read ({error})")
     if BEGIN not in text or END not in text:
-        raise SystemExit(f"README.md has no ablation markers ({BEGIN} ... {END})")
+        raise SystemExit(f"Error: {path} has no ablation markers ({BEGIN} ... {END})")
+    return text
+
+
+def write_readme(block, path=README):
+    text = check_readme(path)
     start, stop = text.index(BEGIN), text.index(END) + len(END)
-    with open(README + ".tmp", "w") as handle:
+    with open(path + ".tmp", "w") as handle:
         handle.write(text[:start] + block + text[stop:])
-    os.replace(README + ".tmp", README)
+    os.replace(path + ".tmp", path)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads of each run")
-    parser.add_argument("--jobs", type=int, default=1, help="runs at a time (train times are measured while they share the machine)")
+    parser.add_argument("--jobs", type=int, default=1, help="runs at a time: a local Ray instance of jobs x threads CPUs (train times are measured while they share the machine)")
     parser.add_argument("--gan", default=os.path.join(ROOT, ".build", "release", "gan"))
     parser.add_argument("--out", default=os.path.join(ROOT, "out", "ablation"))
     parser.add_argument("--render", action="store_true", help="only re-render README.md from models/ablation.json")
     args = parser.parse_args()
     if not args.render:
-        if not os.access(args.gan, os.X_OK):
-            raise SystemExit(f"{args.gan} is not built; run `swift build -c release` first")
-        results = measure(args.gan, args.epochs, args.threads, args.jobs, args.out)
-        with open(RESULTS + ".tmp", "w") as handle:
-            json.dump(results, handle, indent=2, sort_keys=True)
-            handle.write("\n")
-        os.replace(RESULTS + ".tmp", RESULTS)
+        if not 1 <= args.jobs <= 1024:
+            raise SystemExit(f"Error: --jobs {args.jobs}: must lie in 1...1024")
+        import sweep  # Ray is needed only to train
+        command = f"scripts/ablation.py --epochs {args.epochs} --threads {args.threads} --jobs {args.jobs}"
+        sweep.main(["--epochs", str(args.epochs), "--threads", str(args.threads), "--num-cpus", str(args.jobs * args.threads),
+                    "--shared-dir", args.out, "--gan", args.gan, "--results", RESULTS, "--readme", README], command=command)
+        return
     write_readme(render(json.load(open(RESULTS))))
 
 

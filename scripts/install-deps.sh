@@ -4,7 +4,8 @@
 # zlib1g-dev, pkg-config, and dataset-fashion-mnist (the zoo's Fashion-MNIST model and
 # classifier); Python h5py and numpy, tensorboard (whose event reader checks `gan train
 # --tensorboard`), and torch, onnx, onnxruntime, safetensors and keras (the consumers that load
-# `gan export`'s files). (`make test` also fetches the full MNIST into data/mnist.)
+# `gan export`'s files), and ray (scripts/sweep.py's engine). (`make test` also fetches the full
+# MNIST into data/mnist.)
 set -euo pipefail
 
 missing=()
@@ -46,4 +47,10 @@ fi
 if ! KERAS_BACKEND=torch python3 -c "import onnx, onnxruntime, safetensors, keras" 2>/dev/null; then
     echo "installing onnx, onnxruntime, safetensors and keras (for the export tests)"
     python3 -m pip install -q onnx onnxruntime safetensors keras
+fi
+
+# scripts/sweep.py runs recipe grids (and scripts/ablation.py) as Ray tasks; SweepTests runs it.
+if ! python3 -c "import ray" 2>/dev/null; then
+    echo "installing ray (for scripts/sweep.py and its tests)"
+    python3 -m pip install -q ray
 fi

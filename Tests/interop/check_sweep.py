@@ -1,0 +1,241 @@
+#!/usr/bin/env python3
+"""scripts/sweep.py on a real local Ray instance that this script starts once for every case.
+
+    python3 Tests/interop/check_sweep.py GAN_BINARY
+
+Cases (each prints `ok: NAME` or `FAILED: NAME: why`; the exit status is the number failed):
+  bad-grid      an unknown plugin, an unknown recipe field, a bad value in a later cell, bad --set
+                syntax, a field the sweep owns, a bad seed or epoch count, an address where no Ray
+                listens, a device as the results file: one `Error:` line each, before any task
+                starts (no shared dir, no results file)
+  tiny-sweep    a 2 x 2 grid (mlp, mlp-batchnorm x non-saturating, hinge) with a --set field, a few
+                steps each on data/mnist-subset, run by the command line as a second driver with
+                --address: the rows, the scores, the table in a README copy; then the same command
+                again reuses the finished cells, and another --epochs on that folder is refused
+  kill-resume   a sweep cell whose Ray worker is SIGKILLed after its first checkpoint: Ray runs the
+                task again, it resumes from the newest checkpoint, and its weights file holds
+                exactly the bytes of an uninterrupted `gan train` of the same recipe (every dataset)
+"""
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import h5py
+import numpy
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import ablation  # noqa: E402
+import sweep  # noqa: E402
+
+GAN = os.path.abspath(sys.argv[1])
+SCRIPT = os.path.join(ROOT, "scripts", "sweep.py")
+SMALL = '{"generatorHiddenSizes":[64],"discriminatorHiddenSizes":[32]}'
+# Digit 4 of the shipped subset: 334 training images after the held-out sixth, 21 steps an epoch.
+TINY = ["--data", "mnist-subset", "--validation-split", "per-label", "--set", "digits=[4]", "--threads", "1",
+        "--eval-count", "500", "--gan", GAN]
+failures = []
+
+
+def case(function):
+    started = time.monotonic()
+    try:
+        function()
+        print(f"ok: {function.__name__.replace('_', '-')} ({time.monotonic() - started:.1f} s)", flush=True)
+    except Exception as error:  # noqa: BLE001 (every failure is reported and counted)
+        failures.append(function.__name__)
+        print(f"FAILED: {function.__name__.replace('_', '-')}: {type(error).__name__}: {error}", flush=True)
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def command_line(arguments, address):
+    extra = [] if "--address" in arguments else ["--address", address]
+    return subprocess.run([sys.executable, SCRIPT, *arguments, *extra], capture_output=True, text=True, cwd=ROOT, timeout=600)
+
+
+def bad_grid():
+    folder = tempfile.mkdtemp(prefix="sweep-bad-")
+    shared, results = os.path.join(folder, "shared"), os.path.join(folder, "results.json")
+    base = ["--arch", "mlp", "--loss", "hinge", "--epochs", "1", "--shared-dir", shared, "--results", results] + TINY
+    cases = [
+        (["--arch", "mlp,nope"], "--arch nope: no such plugin (known: mlp, mlp-batchnorm, maxout-dropout"),
+        (["--loss", "hinge,softmax"], "--loss softmax: no such plugin"),
+        (["--set", "generatorOptimizer.learningrate=0.1"], "learningrate"),
+        (["--set", "batchSize=16,0"], "--set batchSize=0: gan train refused it"),
+        (["--set", "batchSize"], "--set batchSize: expected PATH=VALUE"),
+        (["--set", "seed=1,2"], "--set seed=1,2: seed is set by the sweep's --seed"),
+        (["--set", "problem.latentSize=[4"], "unbalanced brackets"),
+        (["--seed", "1,x"], "--seed x: not an unsigned 64-bit integer"),
+        (["--epochs", "0"], "--epochs 0: must lie in 1...1000000"),
+        (["--address", "127.0.0.1:1"], "--address 127.0.0.1:1: nothing answers there"),
+        (["--results", "/dev/null"], "--results /dev/null: exists and is not a regular file"),
+    ]
+    for extra, expected in cases:
+        completed = command_line(base + extra, ADDRESS)  # a repeated --arch or --loss replaces base's
+        lines = completed.stderr.strip().splitlines()
+        check(completed.returncode == 1, f"{extra}: exit status {completed.returncode}: {completed.stderr[-2000:]}")
+        check(len(lines) == 1 and lines[0].startswith("Error: ") and expected in lines[0],
+              f"{extra}: expected one Error line containing {expected!r}, got {completed.stderr[-2000:]!r}")
+        check(not os.path.exists(shared), f"{extra}: the shared dir was created, so work began before the refusal")
+        check(not os.path.exists(results), f"{extra}: a results file was written")
+
+
+def tiny_sweep():
+    folder = tempfile.mkdtemp(prefix="sweep-tiny-")
+    shared, results, readme = os.path.join(folder, "shared"), os.path.join(folder, "ablation.json"), os.path.join(folder, "README.md")
+    with open(readme, "w") as handle:
+        handle.write(f"# a copy\n\nbefore\n\n{ablation.BEGIN}\nold table\n{ablation.END}\n\nafter\n")
+    arguments = ["--arch", "mlp,mlp-batchnorm", "--loss", "non-saturating,hinge", "--epochs", "2",
+                 "--set", f"architectureConfiguration={SMALL}", "--shared-dir", shared, "--results", results,
+                 "--readme", readme, "--checkpoint-every", "10steps"] + TINY
+    completed = command_line(arguments, ADDRESS)
+    check(completed.returncode == 0, f"sweep failed: {completed.stderr[-3000:]}")
+    written = json.load(open(results))
+    rows = written["rows"]
+    check([(row["architecture"], row["loss"]) for row in rows]
+          == [("mlp", "non-saturating"), ("mlp", "hinge"), ("mlp-batchnorm", "non-saturating"), ("mlp-batchnorm", "hinge")],
+          f"rows out of grid order: {[(row['architecture'], row['loss']) for row in rows]}")
+    for row in rows:
+        name = f"{row['architecture']} x {row['loss']}"
+        check("failed" not in row, f"{name} failed: {row.get('failed')}")
+        check(math.isfinite(row["parzen"]["mean"]) and row["parzen"]["samples"] == 500, f"{name}: parzen {row['parzen']}")
+        check(math.isfinite(row["frechet"]["distance"]) and len(row["frechet"]["classShares"]) == 10, f"{name}: frechet")
+        check("architectureConfiguration" in row["settings"] and "(--set)" in row["settings"], f"{name}: settings {row['settings']}")
+        check(row["attempts"] == 1 and "resumedFrom" not in row, f"{name}: {row['attempts']} attempts")
+        weights = os.path.join(shared, row["folder"], "weights.h5")
+        inspected = json.loads(subprocess.run([GAN, "inspect", weights, "--json"], capture_output=True, text=True, check=True).stdout)[0]
+        text = json.dumps(inspected)
+        check(row["steps"] == 42 and '"step": 42' in text.replace('"step" : 42', '"step": 42'),
+              f"{name}: steps {row['steps']}, inspect: {text[:1500]}")
+        with h5py.File(weights, "r") as handle:
+            recipe = json.loads(handle.attrs["training"])
+        check(recipe["architectureConfiguration"]["generatorHiddenSizes"] == [64] and recipe["digits"] == [4]
+              and recipe["seed"] == 1 and recipe["loss"] == row["loss"], f"{name}: trained recipe {recipe}")
+        check(len([f for f in os.listdir(os.path.join(shared, row["folder"], "checkpoints")) if f.startswith("step-")]) >= 1,
+              f"{name}: no checkpoint in the shared dir")
+    check(written["runsAtATime"] == 2 and written["grid"] == "2 architecture(s) x 2 loss(es)",
+          f"header fields: {written['runsAtATime']}, {written['grid']}")
+    text = open(readme).read()
+    block = ablation.render(written, raw=results)  # a results file outside the checkout: its absolute path
+    check(text == f"# a copy\n\nbefore\n\n{block}\n\nafter\n", "the README copy does not hold the rendered table in place")
+    check(len([line for line in block.splitlines() if line.startswith("| `mlp")]) == 4, f"table rows: {block}")
+    check("`mlp-batchnorm` | `hinge` |" in block and "2 runs at a time" in block, block)
+
+    # The same command again: every cell is finished, so nothing trains or evaluates again.
+    again = command_line(arguments, ADDRESS)
+    check(again.returncode == 0, f"second run failed: {again.stderr[-3000:]}")
+    second = json.load(open(results))["rows"]
+    for before, after in zip(rows, second):
+        check(after["attempts"] == 2 and after["parzen"] == before["parzen"], f"{after['folder']}: not reused")
+        check(not os.path.exists(os.path.join(shared, after["folder"], "train-2.log")), f"{after['folder']} trained again")
+    # Another recipe in the same folder is refused before anything runs.
+    other = command_line([a if a != "2" else "3" for a in arguments], ADDRESS)
+    check(other.returncode == 1 and "holds a run of another recipe (differs in epochs)" in other.stderr,
+          f"another --epochs on the same shared dir: {other.returncode} {other.stderr[-2000:]}")
+
+
+def kill_resume():
+    folder = tempfile.mkdtemp(prefix="sweep-kill-")
+    shared = os.path.join(folder, "shared")
+    arguments = ["--arch", "mlp", "--loss", "non-saturating", "--seed", "7", "--epochs", "60", "--shared-dir", shared,
+                 "--checkpoint-every", "20steps", "--metrics", "frechet"] + TINY
+    args = sweep.parser().parse_args(arguments)
+    args.results = os.path.join(folder, "results.json")
+    outcome = {}
+
+    def driver():
+        try:
+            outcome["results"] = sweep.run(args, "kill-resume")
+        except BaseException as error:  # noqa: BLE001 (reported by the main thread)
+            outcome["error"] = error
+
+    thread = threading.Thread(target=driver)
+    thread.start()
+    # The cell's folder: its name, the seed and the --set values, with a hash of the latter.
+    cell = os.path.join(shared, "mlp--non-saturating--seed7--digits=_4-" + sweep.cell_name("", "", 0, [("digits", [4])])[-8:])
+    attempts, checkpoints = os.path.join(cell, "attempts.jsonl"), os.path.join(cell, "checkpoints")
+    deadline, killed = time.monotonic() + 300, None
+    while time.monotonic() < deadline and thread.is_alive():
+        if os.path.exists(attempts) and sweep.newest_checkpoint(checkpoints):
+            first = json.loads(open(attempts).readline())
+            check(not os.path.exists(os.path.join(cell, "weights.h5")), "the run finished before the kill; make it longer")
+            os.kill(first["pid"], signal.SIGKILL)
+            killed = first
+            break
+        time.sleep(0.02)
+    check(killed is not None, f"no checkpoint appeared to kill after: {outcome}")
+    # The uninterrupted reference: the cell's own recipe, trained straight through, meanwhile.
+    reference = os.path.join(folder, "reference.h5")
+    straight = subprocess.run([GAN, "train", "--recipe", os.path.join(cell, "recipe.json"), "--out", reference],
+                              capture_output=True, text=True)
+    check(straight.returncode == 0, f"reference run: {straight.stderr[-2000:]}")
+    thread.join(600)
+    check(os.path.isdir(cell), f"no cell folder {cell}: {os.listdir(shared)}")
+    check("error" not in outcome and "results" in outcome, f"the sweep failed: {outcome.get('error')}")
+    row = outcome["results"]["rows"][0]
+    records = [json.loads(line) for line in open(attempts)]
+    check(len(records) == 2 and row["attempts"] == 2, f"expected one retry, got {records}")
+    check(records[1]["pid"] != killed["pid"], "the retry ran in the killed worker")
+    resumed = records[1]["resumeFrom"]
+    check(resumed and os.path.basename(resumed).startswith("step-") and row["resumedFrom"] == [os.path.basename(resumed)],
+          f"the retry did not resume from a checkpoint: {records[1]}, row {row.get('resumedFrom')}")
+    step = int(os.path.basename(resumed)[5:14])
+    log = open(os.path.join(cell, "train-2.log")).read()
+    check(f"step {step}" in log and step > 0, f"train-2.log does not say it resumed at step {step}: {log[:600]}")
+    check(math.isfinite(row["frechet"]["distance"]), f"frechet {row['frechet']}")
+    compared = same_datasets(os.path.join(cell, "weights.h5"), reference)
+    print(f"  killed worker {killed['pid']} after its checkpoint; attempt 2 resumed from step {step}; "
+          f"{compared} datasets bit-identical to the uninterrupted run", flush=True)
+
+
+CLOCK_COLUMNS = {"samples_per_second", "seconds"}  # the per-epoch history's wall-clock columns
+
+
+def same_datasets(path, reference):
+    """Every dataset of the two files (weights, optimizer and random states, data order, epoch
+    sums, history) holds the same bytes, and so does every root attribute (recipe, position);
+    of the per-epoch history only the wall-clock columns may differ. Returns how many datasets
+    were compared."""
+    def datasets(handle):
+        found = {}
+        handle.visititems(lambda name, item: found.__setitem__(name, item[()]) if isinstance(item, h5py.Dataset) else None)
+        return found
+    with h5py.File(path, "r") as ours, h5py.File(reference, "r") as theirs:
+        a, b = datasets(ours), datasets(theirs)
+        columns = [name.decode() if isinstance(name, bytes) else str(name) for name in ours["state"].attrs["history_columns"]]
+        check(sorted(ours.attrs) == sorted(theirs.attrs), "different root attributes")
+        for name in ours.attrs:
+            check(numpy.array_equal(numpy.asarray(ours.attrs[name]), numpy.asarray(theirs.attrs[name])), f"attribute {name} differs")
+    check(sorted(a) == sorted(b), f"different datasets: {sorted(set(a) ^ set(b))}")
+    check(any(name.startswith("generator/") for name in a) and any(name.startswith("discriminator/") for name in a)
+          and any(name.startswith("optimizer/") for name in a), f"no network weights or optimizer state among {sorted(a)[:20]}")
+    kept = [index for index, column in enumerate(columns) if column not in CLOCK_COLUMNS]
+    check(len(kept) == len(columns) - len(CLOCK_COLUMNS), f"history columns {columns}")
+    for name in a:
+        x, y = numpy.asarray(a[name]), numpy.asarray(b[name])
+        if name == "state/history":
+            x, y = numpy.ascontiguousarray(x[:, kept]), numpy.ascontiguousarray(y[:, kept])
+        check(x.dtype == y.dtype and x.shape == y.shape and x.tobytes() == y.tobytes(), f"dataset {name} differs")
+    return len(a)
+
+
+if __name__ == "__main__":
+    ray = sweep.connect(num_cpus=2)
+    ADDRESS = ray.get_runtime_context().gcs_address
+    try:
+        for test in (bad_grid, tiny_sweep, kill_resume):
+            case(test)
+    finally:
+        ray.shutdown()
+    print(f"{3 - len(failures)} passed, {len(failures)} failed")
+    sys.exit(len(failures))
