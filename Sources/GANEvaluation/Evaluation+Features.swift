@@ -57,6 +57,9 @@ extension Evaluation {
 
     /// The classifier's agreement with the requested classes, overall and per class, and each
     /// class's Fréchet distance to the test images of its label (class i is label i).
+    /// Samples of a class (generated, and test images) below which its Fréchet distance is not reported.
+    public static let minimumClassSamples = 50
+
     func conditionalScores(requested: [Int], predicted: [Int], generatedFeatures: [Float], realFeatures: [Float],
                            dimension: Int, classes: Int) throws -> (Double, [ClassScores]) {
         let names = model.classNames ?? []
@@ -72,7 +75,9 @@ extension Evaluation {
             guard !asked.isEmpty else { continue }
             let right = asked.filter { predicted[$0] == index }.count
             let testRows = (0..<test.count).filter { Int(test.labels[$0]) == index }
-            let distance = asked.count >= 2 && testRows.count >= 2
+            // A class's Fréchet distance from a handful of samples (2 at --count 20) is noise, not
+            // a measurement: it needs `minimumClassSamples` of the class, generated and real.
+            let distance = asked.count >= Self.minimumClassSamples && testRows.count >= Self.minimumClassSamples
                 ? FrechetDistance.distance(rows(realFeatures, testRows), rows(generatedFeatures, asked), dimension: dimension) : nil
             perClass.append(ClassScores(name: name, samples: asked.count, accuracy: Double(right) / Double(asked.count), distance: distance))
         }

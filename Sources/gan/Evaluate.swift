@@ -146,7 +146,7 @@ struct Evaluate: ParsableCommand {
             say(String(format: "conditional accuracy %.2f%% (the classifier agrees with the requested class)", 100 * accuracy))
             for scores in result.perClass ?? [] {
                 say(String(format: "  class %@: %d samples, accuracy %.1f%%, frechet %@", scores.name, scores.samples, 100 * scores.accuracy,
-                           scores.distance.map { String(format: "%.2f", $0) } ?? "-"))
+                           scores.distance.map { String(format: "%.2f", $0) } ?? "- (fewer than \(Evaluation.minimumClassSamples) samples of the class)"))
             }
         }
     }

@@ -43,8 +43,9 @@ struct GAN: ParsableCommand {
         var result: [String] = []
         for argument in arguments {
             if let last = result.last, last.hasPrefix("--"), last.count > 2, !last.contains("="), !result.contains("--"),
-               argument.count > 1, argument.hasPrefix("-"),
-               argument.dropFirst().first.map({ $0.isNumber || $0 == "." }) == true {
+               argument.count > 1, argument.hasPrefix("-"), (
+               argument.dropFirst().first.map({ $0.isNumber || $0 == "." }) == true
+                || ["-inf", "-infinity", "-nan"].contains(argument.lowercased())) {
                 result[result.count - 1] = last + "=" + argument
             } else {
                 result.append(argument)

@@ -16,7 +16,7 @@ struct Sample: ParsableCommand {
             `gan sample --seed S` comes from, whatever --count. --interpolate A,B draws a row of --steps samples whose \
             noise moves from vector A to vector B (repeat it for more rows): a smooth row shows a smooth latent space. \
             A conditional model (gan train --conditional) draws one row per class, or per --label, of --columns samples \
-            (default 10; with --count, count / rows rounded up); sample i keeps noise vector i.
+            (default 10; with --count, count / rows each, a multiple of the rows); sample i keeps noise vector i.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -182,7 +182,13 @@ struct Sample: ParsableCommand {
             }
             return index
         }
-        let perRow = columns ?? count.map { ($0 + rows.count - 1) / rows.count } ?? 10
+        // Every row gets its samples: a --count below the rows, or not a multiple of them, would
+        // leave the last classes with fewer samples or none.
+        if let count, columns == nil, count % rows.count != 0 {
+            throw CLIError("--count \(count): a conditional model draws one row per \(label.isEmpty ? "class" : "--label") (\(rows.count) rows), "
+                           + "so ask for a multiple of \(rows.count), give --columns, or pick classes with --label")
+        }
+        let perRow = columns ?? count.map { $0 / rows.count } ?? 10
         let total = count ?? rows.count * perRow
         try checkRange(total, 1...Limits.maximumSamples, flag: "--label rows x --columns")
         return ((0..<total).map { rows[min($0 / perRow, rows.count - 1)] }, perRow)

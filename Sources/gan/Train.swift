@@ -164,6 +164,16 @@ struct Train: ParsableCommand {
             throw ValidationError("--out \(out): gan train writes an HDF5 weights file, so name it .h5 (or .hdf5); "
                                   + "for PyTorch, ONNX or Keras, train to an .h5 file, then: gan export FILE.h5 --out MODEL.safetensors|.onnx|.weights.h5")
         }
+        // NaN and infinity would reach the recipe decoder, whose message names no flag.
+        let numbers: [(String, Double?)] = [
+            ("--learning-rate", learningRate.map(Double.init)), ("--momentum", momentum.map(Double.init)),
+            ("--beta1", beta1.map(Double.init)), ("--weight-decay", weightDecay.map(Double.init)),
+            ("--learning-rate-decay", learningRateDecay), ("--minimum-learning-rate", minimumLearningRate.map(Double.init)),
+            ("--final-momentum", finalMomentum.map(Double.init)), ("--noise-scale", noiseScale.map(Double.init)),
+        ]
+        for case let (flag, value?) in numbers where !value.isFinite {
+            throw ValidationError("\(flag) must be a finite number, got \(value)")
+        }
         if let momentumRampEnd, !(0...Limits.maximumEpochs).contains(momentumRampEnd) {
             throw ValidationError("--momentum-ramp-end: the momentum ramp's end must lie in 0...\(Limits.maximumEpochs), got \(momentumRampEnd)")
         }

@@ -269,7 +269,7 @@ struct ConditionalCommandLineTests {
 
         // Default: one row per class, 10 columns; --label rows; --count spreads over the rows.
         for (arguments, shape) in [([String](), [60, 28, 28]), (["--label", "5", "--columns", "4"], [4, 28, 28]),
-                                   (["--label", "3", "--label", "5", "--count", "5"], [5, 28, 28])] {
+                                   (["--label", "3", "--label", "5", "--count", "6"], [6, 28, 28])] {
             let out = folder + "/s\(shape[0]).npy"
             let run = try Self.gan(["sample", "--weights", weights, "--out", out] + arguments)
             #expect(run.status == 0, "\(run.output)")
@@ -292,6 +292,13 @@ struct ConditionalCommandLineTests {
         let inputs = z.suffix(3 * 16 * 4).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         #expect((0..<3).allSatisfy { row in (0..<6).map { inputs[row * 16 + 10 + $0] } == [0, 0, 0, 0, 0, 1] })
         #expect(Array(inputs.prefix(10)) == model.noise(count: 1, seed: 0))
+
+        // A --count that the rows cannot share equally would leave the last classes short: refused.
+        for arguments in [["--count", "7"], ["--label", "3", "--label", "5", "--count", "5"]] {
+            let short = try Self.gan(["sample", "--weights", weights, "--out", folder + "/short.png"] + arguments)
+            #expect(short.status == 1 && short.stderr.contains("a multiple of"), "\(arguments): \(short.output)")
+            #expect(!FileManager.default.fileExists(atPath: folder + "/short.png"))
+        }
 
         let unknown = try Self.gan("sample", "--weights", weights, "--label", "12", "--out", folder + "/x.png")
         #expect(unknown.status != 0 && unknown.stderr.contains("Error: --label 12: not a class") && unknown.stderr.contains("0, 1, 2, 3, 4, 5"))

@@ -36,6 +36,10 @@ struct ConsistentCommandLineTests {
         #expect(seed.status == 1 && seed.stderr.contains("'-5'") && !seed.stderr.contains("Missing value"), "\(seed.output)")
         let label = try Self.gan("sample", "--model", "cgan-mnist", "--label", "-1", "--out", NSTemporaryDirectory() + "/never.png")
         #expect(label.status != 0 && label.stderr.contains("-1") && !label.stderr.contains("Missing value"), "\(label.output)")
+        for value in ["nan", "inf", "-inf"] {
+            let infinite = try Self.gan("train", "--learning-rate", value, "--print-recipe")
+            #expect(infinite.status == 1 && infinite.stderr.contains("--learning-rate must be a finite number"), "\(infinite.output)")
+        }
         let flag = try Self.gan("train", "--seed", "--print-recipe")
         #expect(flag.status != 0, "an option followed by a flag still misses its value")
     }
