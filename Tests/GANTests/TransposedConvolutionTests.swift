@@ -182,8 +182,9 @@ struct TransposedConvolutionTests {
             up2, Sigmoid(size: up2.outputSize),
         ])
         #expect(network.outputSize == 10 * 10)
-        let result = GradientChecker().check(network, batchSize: 3, coordinates: 200)
-        #expect(result.checked == 200)
+        // Every coordinate: 9 inputs, 48 + 6 + 98 + 4 + 33 parameters.
+        let result = GradientChecker().check(network, batchSize: 3)
+        #expect(result.checked == 198)
         #expect(result.failures.count <= 2, "\(result.failures.prefix(5))")  // a leaky ReLU kink may fall inside the step
     }
 }
