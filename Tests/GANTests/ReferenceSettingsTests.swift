@@ -277,6 +277,13 @@ struct ReferenceSettingsTests {
             }
         }
         #expect(session.firstNonFiniteParameter() == nil)
-        #expect(warnings.isEmpty, "\(architecture) + \(loss): \(warnings)")
+        if architecture == "dcgan" && loss == "saturating" {
+            // The paper's warning (section 3): early on, D rejects G's samples with high confidence
+            // and log(1 - D(G(z))) saturates. DCGAN's convolutional D gets there within 200 steps,
+            // the dense ones do not; the monitor must say so, and nothing else.
+            #expect(!warnings.isEmpty && warnings.allSatisfy { $0.hasPrefix("discriminator collapse") }, "\(warnings)")
+        } else {
+            #expect(warnings.isEmpty, "\(architecture) + \(loss): \(warnings)")
+        }
     }
 }
