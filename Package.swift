@@ -19,6 +19,7 @@ let pluginTargets: [Target] = [
     plugin("NonSaturatingLossPlugin", folder: "NonSaturatingLoss"),
     plugin("LeastSquaresLossPlugin", folder: "LeastSquaresLoss"),
     plugin("HingeLossPlugin", folder: "HingeLoss"),
+    plugin("DCGANPlugin", folder: "DCGAN"),
 ]
 
 let package = Package(

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs gan and the same work in PyTorch side by side on this machine and prints the ratios.
 
-    python3 benchmarks/compare.py [--batch-size 64 100 256] [--threads 1 2] [--repeats 5] [--json out.json]
+    python3 benchmarks/compare.py [--batch-size 64 100 256] [--threads 1 2] [--models dcgan ...] [--repeats 5] [--json out.json]
                                   [--upgrade-torch] [--skip-jobs] [--job-threads T] [--max-peak-mb 130] [--max-help-ms 30]
 
 Needs a release build (swift build -c release), PyTorch (pip install torch; --upgrade-torch first
@@ -10,8 +10,8 @@ figures. Everything runs in one invocation, one thing at a time, so the ratios c
 like; the machine's load average is printed at the start and the end, since a busy machine
 slows both sides, and two-thread figures most. Parts:
 
-1. training iterations/s (`gan bench` against benchmarks/pytorch_reference.py) for the paper model
-   and the seed MLP at each batch size and thread count, our fraction of the BLAS limit, and
+1. training iterations/s (`gan bench` against benchmarks/pytorch_reference.py) for the paper model,
+   the seed MLP and the DCGAN at each batch size and thread count, our fraction of the BLAS limit, and
    10,000 samples from each generator;
 2. whole jobs on the most threads given (or --job-threads), start-up and data loading included: one epoch of the
    paper recipe on the full MNIST training split (50,000 images), the paper's Parzen protocol
@@ -34,7 +34,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GAN = os.path.join(ROOT, ".build", "release", "gan")
 REFERENCE = os.path.join(ROOT, "benchmarks", "pytorch_reference.py")
-MODELS = {"paper": "maxout-dropout", "seed-mlp": "seed-mlp"}
+MODELS = {"paper": "maxout-dropout", "seed-mlp": "seed-mlp", "dcgan": "dcgan"}
 
 
 def timed(command, **options):
@@ -72,6 +72,8 @@ def versions():
 def iterations(args):
     rows = []
     for model, arch in MODELS.items():
+        if model not in args.models:
+            continue
         for batch in args.batch_size:
             ours, theirs = {}, {}
             for threads in args.threads:
@@ -171,6 +173,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch-size", type=int, nargs="+", default=[64, 100, 256])
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--models", nargs="+", choices=sorted(MODELS), default=sorted(MODELS),
+                        help="the models of the iteration figures (default: all)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=1.0)
     parser.add_argument("--json")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The same models and training loop as `gan bench`, in PyTorch (CPU), for side-by-side figures.
 
-    python3 benchmarks/pytorch_reference.py --threads 1 --batch-size 100 [--model paper|seed-mlp] [--json out.json]
+    python3 benchmarks/pytorch_reference.py --threads 1 --batch-size 100 [--model paper|seed-mlp|dcgan] [--json out.json]
     python3 benchmarks/pytorch_reference.py --quality --epochs 300 [--objective average|sum] [--device cuda]
 
 --quality trains the paper's MNIST recipe on the full MNIST and measures it with the paper's Parzen
@@ -47,9 +47,24 @@ def seed_models():
     return generator, discriminator
 
 
+def dcgan_models():
+    """The `dcgan` plugin's default networks (generatorChannels [64, 32], discriminatorChannels
+    [32, 64]) on 28 x 28 images: the same layers, in PyTorch's channels-first layout."""
+    generator = nn.Sequential(nn.Linear(100, 64 * 7 * 7), nn.Unflatten(1, (64, 7, 7)), nn.BatchNorm2d(64), nn.ReLU(),
+                              nn.ConvTranspose2d(64, 32, 4, stride=2, padding=1), nn.BatchNorm2d(32), nn.ReLU(),
+                              nn.ConvTranspose2d(32, 1, 4, stride=2, padding=1), nn.Sigmoid(), nn.Flatten())
+    discriminator = nn.Sequential(nn.Unflatten(1, (1, 28, 28)), nn.Conv2d(1, 32, 4, stride=2, padding=1), nn.LeakyReLU(0.2),
+                                  nn.Conv2d(32, 64, 4, stride=2, padding=1), nn.BatchNorm2d(64), nn.LeakyReLU(0.2),
+                                  nn.Flatten(), nn.Linear(64 * 7 * 7, 1))
+    return generator, discriminator
+
+
+MODELS = {"paper": paper_models, "seed-mlp": seed_models, "dcgan": dcgan_models}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", choices=["paper", "seed-mlp"], default="paper")
+    parser.add_argument("--model", choices=sorted(MODELS), default="paper")
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=1.0)
@@ -87,7 +102,7 @@ def main():
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
-    generator, discriminator = paper_models() if args.model == "paper" else seed_models()
+    generator, discriminator = MODELS[args.model]()
     g_opt = torch.optim.SGD(generator.parameters(), lr=0.1, momentum=0.5)
     d_opt = torch.optim.SGD(discriminator.parameters(), lr=0.1, momentum=0.5)
     loss = nn.BCEWithLogitsLoss()

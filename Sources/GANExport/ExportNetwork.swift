@@ -19,11 +19,59 @@ public struct ExportLayer {
         case tanh
         /// Identity at inference (inverted dropout scales during training only).
         case dropout(keepProbability: Float)
+        /// Convolution over channels-last images; kernel [kh, kw, input channels, filters].
+        case convolution(kernel: [Float], bias: [Float], geometry: ConvolutionGeometry)
+        /// Transposed convolution; kernel [kh, kw, filters, input channels].
+        case transposedConvolution(kernel: [Float], bias: [Float], geometry: ConvolutionGeometry)
+        /// Batch normalisation per channel of a channels-last image (running statistics).
+        case batchNormalization2D(gamma: [Float], beta: [Float], movingMean: [Float], movingVariance: [Float], epsilon: Float,
+                                  shape: ImageShape)
+        /// Rows become channels-last images of this shape (values unchanged).
+        case reshape(ImageShape)
+        /// Channels-last images of this shape become rows (values unchanged).
+        case flatten(ImageShape)
+
+        /// The image this operation reads, for the ones that work on images.
+        public var inputImage: ImageShape? {
+            switch self {
+            case .convolution(_, _, let geometry), .transposedConvolution(_, _, let geometry): return geometry.input
+            case .batchNormalization2D(_, _, _, _, _, let shape), .flatten(let shape): return shape
+            default: return nil
+            }
+        }
+
+        /// Applied value by value, so it works on rows and images alike.
+        public var isElementwise: Bool {
+            switch self {
+            case .relu, .leakyReLU, .sigmoid, .tanh, .dropout: return true
+            default: return false
+            }
+        }
+
+        /// The parameter values the operation holds.
+        public var parameterCount: Int {
+            switch self {
+            case .dense(let kernel, let bias), .maxout(let kernel, let bias, _, _),
+                 .convolution(let kernel, let bias, _), .transposedConvolution(let kernel, let bias, _):
+                return kernel.count + bias.count
+            case .batchNormalization(let gamma, _, _, _, _), .batchNormalization2D(let gamma, _, _, _, _, _): return 4 * gamma.count
+            case .relu, .leakyReLU, .sigmoid, .tanh, .dropout, .reshape, .flatten: return 0
+            }
+        }
+    }
+
+    /// A convolution's input and output images, window and (transposed only) output padding.
+    public struct ConvolutionGeometry: Sendable {
+        public let input: ImageShape
+        public let output: ImageShape
+        public let window: Window
+        public let outputPadding: Int
     }
 
     /// The layer types an export can write: the ones the architecture plugins build.
     public static let exportableTypes = ["dense", "maxout", "batch_normalization", "relu", "leaky_relu",
-                                         "sigmoid", "tanh", "dropout"]
+                                         "sigmoid", "tanh", "dropout", "conv2d", "conv2d_transpose",
+                                         "batch_normalization2d", "reshape", "flatten"]
 
     public let name: String
     public let type: String
@@ -69,6 +117,30 @@ public struct ExportLayer {
         case "sigmoid": operation = .sigmoid
         case "tanh": operation = .tanh
         case "dropout": operation = .dropout(keepProbability: Float(try setting("keep_probability")))
+        case "conv2d":
+            guard let conv = layer as? Conv2D else { throw fail("is not a Conv2D") }
+            let geometry = ConvolutionGeometry(input: conv.inputShape, output: conv.outputShape, window: conv.window, outputPadding: 0)
+            operation = .convolution(kernel: try values("kernel", count: conv.kernel.value.count),
+                                     bias: try values("bias", count: conv.outputShape.channels), geometry: geometry)
+        case "conv2d_transpose":
+            guard let conv = layer as? TransposedConv2D else { throw fail("is not a TransposedConv2D") }
+            let geometry = ConvolutionGeometry(input: conv.inputShape, output: conv.outputShape, window: conv.window,
+                                               outputPadding: conv.outputPadding)
+            operation = .transposedConvolution(kernel: try values("kernel", count: conv.kernel.value.count),
+                                               bias: try values("bias", count: conv.outputShape.channels), geometry: geometry)
+        case "batch_normalization2d":
+            guard let norm = layer as? BatchNormalization2D else { throw fail("is not a BatchNormalization2D") }
+            let channels = norm.shape.channels
+            operation = .batchNormalization2D(gamma: try values("gamma", count: channels), beta: try values("beta", count: channels),
+                                              movingMean: try values("moving_mean", count: channels),
+                                              movingVariance: try values("moving_variance", count: channels),
+                                              epsilon: Float(try setting("epsilon")), shape: norm.shape)
+        case "reshape":
+            guard let reshape = layer as? Reshape else { throw fail("is not a Reshape") }
+            operation = .reshape(reshape.outputShape)
+        case "flatten":
+            guard let flatten = layer as? Flatten else { throw fail("is not a Flatten") }
+            operation = .flatten(flatten.inputShape)
         default:
             throw fail("type '\(layer.kind)' has no export (exportable types: \(Self.exportableTypes.joined(separator: ", ")))")
         }

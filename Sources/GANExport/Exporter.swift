@@ -21,13 +21,7 @@ public enum Exporter {
         case .keras:
             try KerasExport.write(networks, facts: facts, to: path)
         }
-        let parameters = networks.flatMap(\.layers).reduce(0) { total, layer in
-            switch layer.operation {
-            case .dense(let kernel, let bias), .maxout(let kernel, let bias, _, _): return total + kernel.count + bias.count
-            case .batchNormalization(let gamma, _, _, _, _): return total + 4 * gamma.count
-            case .relu, .leakyReLU, .sigmoid, .tanh, .dropout: return total
-            }
-        }
+        let parameters = networks.flatMap(\.layers).reduce(0) { $0 + $1.operation.parameterCount }
         return Written(format: format, networks: networks.map(\.role), parameters: parameters)
     }
 }

@@ -7,9 +7,15 @@ import GANTensor
 /// moves them: `moving = momentum * moving + (1 - momentum) * batch`, where the batch variance is
 /// the unbiased one (n / (n - 1)). Inference uses the running estimates. `gamma`, `beta` are
 /// trained; `moving_mean`, `moving_variance` are stored but never touched by an optimizer.
-public final class BatchNormalization: Layer {
-    public let kind = "batch_normalization"
+///
+/// `BatchNormalization2D` is the same layer over images: one feature per channel, its
+/// statistics over the batch and every pixel.
+public class BatchNormalization: Layer {
+    public var kind: String { "batch_normalization" }
+    /// Features normalised: the width of a row, or an image's channels.
     public let size: Int
+    /// Rows of `size` values per sample: 1, or an image's pixels (height * width).
+    let pixels: Int
     public let epsilon: Float
     public let momentum: Float
     public let gamma: Parameter
@@ -21,9 +27,14 @@ public final class BatchNormalization: Layer {
     private var mean = Tensor(shape: [0])         // [size]
     private var lastPhase = Phase.inference
 
-    public init(size: Int, epsilon: Float = 1e-3, momentum: Float = 0.99) {
+    public convenience init(size: Int, epsilon: Float = 1e-3, momentum: Float = 0.99) {
+        self.init(size: size, pixels: 1, epsilon: epsilon, momentum: momentum)
+    }
+
+    init(size: Int, pixels: Int, epsilon: Float, momentum: Float) {
         precondition(epsilon > 0 && momentum >= 0 && momentum < 1, "batch normalisation needs epsilon > 0 and 0 <= momentum < 1")
         self.size = size
+        self.pixels = pixels
         self.epsilon = epsilon
         self.momentum = momentum
         gamma = Parameter(key: "gamma", shape: [size])
@@ -36,21 +47,21 @@ public final class BatchNormalization: Layer {
         mean = Tensor(shape: [size])
     }
 
-    public var inputSize: Int { size }
-    public var outputSize: Int { size }
+    public var inputSize: Int { size * pixels }
+    public var outputSize: Int { size * pixels }
     public var parameters: [Parameter] { [gamma, beta, movingMean, movingVariance] }
     public var attributes: [String: Double] { ["epsilon": Double(epsilon), "momentum": Double(momentum)] }
     public var dependsOnBatch: Bool { true }
 
     public func reserve(batchCapacity: Int) {
-        if normalized.count < batchCapacity * size { normalized = Tensor(shape: [batchCapacity, size]) }
+        if normalized.count < batchCapacity * inputSize { normalized = Tensor(shape: [batchCapacity * pixels, size]) }
     }
 
     public func forward(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>,
                         batchSize: Int, phase: Phase) {
         reserve(batchCapacity: batchSize)
         lastPhase = phase
-        let n = batchSize, d = size
+        let n = batchSize * pixels, d = size
         let mu = mean.pointer, inv = inverseStd.pointer, xhat = normalized.pointer
         let g = gamma.value.pointer, b = beta.value.pointer
         if phase.isTraining {
@@ -87,7 +98,7 @@ public final class BatchNormalization: Layer {
     public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>,
                          outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
                          batchSize: Int, needs: Gradients) {
-        let n = batchSize, d = size
+        let n = batchSize * pixels, d = size
         let xhat = normalized.pointer, inv = inverseStd.pointer, g = gamma.value.pointer
         if needs.contains(.parameters) {
             let dg = gamma.gradient.pointer, db = beta.gradient.pointer
@@ -116,5 +127,25 @@ public final class BatchNormalization: Layer {
                 inputGradient[index] = scale * (Float(n) * outputGradient[index] - sumDy - xhat[index] * sumDyXhat)
             }
         }
+    }
+}
+
+/// Batch normalisation of channels-last images (Keras `BatchNormalization(axis=-1)` after a
+/// convolution, PyTorch `BatchNorm2d`): one gamma, beta and pair of running statistics per
+/// channel, the batch statistics over every pixel of every image in the batch (n = batch *
+/// height * width, the running variance unbiased with n / (n - 1)), with the running-statistics
+/// policy of `BatchNormalization`.
+public final class BatchNormalization2D: BatchNormalization {
+    public let shape: ImageShape
+
+    public init(shape: ImageShape, epsilon: Float = 1e-3, momentum: Float = 0.99) {
+        self.shape = shape
+        super.init(size: shape.channels, pixels: shape.height * shape.width, epsilon: epsilon, momentum: momentum)
+    }
+
+    public override var kind: String { "batch_normalization2d" }
+    public override var attributes: [String: Double] {
+        super.attributes.merging(["height": Double(shape.height), "width": Double(shape.width),
+                                  "channels": Double(shape.channels)]) { $1 }
     }
 }

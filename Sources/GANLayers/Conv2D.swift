@@ -56,8 +56,8 @@ public final class Conv2D: Layer {
         reserve(batchCapacity: batchSize)
         im2col(columns.pointer, input, batchSize: batchSize, shape: self.inputShape, window: window,
                outHeight: self.outputShape.height, outWidth: self.outputShape.width)
-        let rows = batchSize * pixels, filters = self.outputShape.channels, bias = self.bias.value.pointer
-        for row in 0..<rows { (output + row * filters).update(from: bias, count: filters) }
+        let rows = batchSize * pixels, filters = self.outputShape.channels
+        broadcastBias(bias.value.pointer, into: output, rows: rows, width: filters)
         // output[B*OH*OW, F] += columns[B*OH*OW, K] * kernel[K, F]
         sgemm(.none, .none, m: rows, n: filters, k: patchSize,
               alpha: 1, a: columns.pointer, b: kernel.value.pointer, beta: 1, c: output)
@@ -72,11 +72,7 @@ public final class Conv2D: Layer {
             // kernelGradient[K, F] += columns^T[K, B*OH*OW] * outputGradient[B*OH*OW, F]
             sgemm(.transposed, .none, m: patchSize, n: filters, k: rows,
                   alpha: 1, a: columns.pointer, b: outputGradient, beta: 1, c: kernel.gradient.pointer)
-            let biasGradient = bias.gradient.pointer
-            for row in 0..<rows {
-                let g = outputGradient + row * filters
-                for f in 0..<filters { biasGradient[f] += g[f] }
-            }
+            accumulateBiasGradient(bias.gradient.pointer, outputGradient, rows: rows, width: filters)
         }
         if needs.contains(.input) {
             // columnsGradient[B*OH*OW, K] = outputGradient[B*OH*OW, F] * kernel^T[F, K]

@@ -31,10 +31,7 @@ public final class Dense: Layer {
     public func forward(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>,
                         batchSize: Int, phase: Phase) {
         // output[B, O] <- bias broadcast, then += input[B, I] * kernel[I, O]
-        let bias = self.bias.value.pointer, outputSize = outputSize
-        parallelFor(batchSize, cost: outputSize) { rows in
-            for row in rows { (output + row * outputSize).update(from: bias, count: outputSize) }
-        }
+        broadcastBias(bias.value.pointer, into: output, rows: batchSize, width: outputSize)
         sgemm(.none, .none, m: batchSize, n: outputSize, k: inputSize,
               alpha: 1, a: input, b: kernel.value.pointer, beta: 1, c: output)
     }
@@ -47,7 +44,7 @@ public final class Dense: Layer {
             sgemm(.transposed, .none, m: inputSize, n: outputSize, k: batchSize,
                   alpha: 1, a: input, b: outputGradient, beta: 1, c: kernel.gradient.pointer)
             // biasGradient[O] += column sums of outputGradient
-            addColumnSums(of: outputGradient, rows: batchSize, columns: outputSize, to: bias.gradient.pointer)
+            accumulateBiasGradient(bias.gradient.pointer, outputGradient, rows: batchSize, width: outputSize)
         }
         if needs.contains(.input) {
             // inputGradient[B, I] = outputGradient[B, O] * kernel^T[O, I]

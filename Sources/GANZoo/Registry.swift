@@ -1,3 +1,4 @@
+import DCGANPlugin
 import GANCore
 import HingeLossPlugin
 import LeastSquaresLossPlugin
@@ -14,6 +15,7 @@ public enum Registry {
         ArchitectureFactory(MLP.self),
         ArchitectureFactory(MLPBatchNorm.self),
         ArchitectureFactory(MaxoutDropout.self),
+        ArchitectureFactory(DCGAN.self),
     ]
 
     public static let losses: [LossFactory] = [

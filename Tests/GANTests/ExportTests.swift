@@ -27,6 +27,9 @@ struct ExportTests {
         Case(architecture: "mlp", configuration: #"{"generatorHiddenSizes":[32,24],"discriminatorHiddenSizes":[16],"generatorActivation":"tanh","discriminatorActivation":"relu"}"#),
         Case(architecture: "mlp-batchnorm", configuration: #"{"generatorHiddenSizes":[32,24],"discriminatorHiddenSizes":[16],"discriminatorBatchNormalization":true}"#),
         Case(architecture: "maxout-dropout", configuration: #"{"generatorHiddenSizes":[48,32],"discriminatorUnits":[12,8],"discriminatorPieces":3,"discriminatorInitScale":0.3}"#),
+        // Convolutions both ways, 2-D batch norm, reshape and flatten, several channels on each
+        // side of the reshape and the flatten (where PyTorch reads channels first).
+        Case(architecture: "dcgan", configuration: #"{"generatorChannels":[6,4],"discriminatorChannels":[4,5],"initStd":0.2}"#),
     ]
 
     static func gan(_ arguments: [String]) throws -> Support.Run {
@@ -180,8 +183,9 @@ struct ExportTests {
     /// A layer type the formats cannot express is an error naming the network, the layer and
     /// the type, with the types that can be exported.
     @Test func unknownLayerTypeIsAnErrorNamingIt() throws {
-        let network = Network(layers: [Flatten(input: ImageShape(height: 2, width: 2, channels: 1)), Dense(inputSize: 4, outputSize: 3)])
-        #expect(throws: ExportError("discriminator layer 'flatten_0': type 'flatten' has no export (exportable types: "
+        let pooling = MaxPooling2D(input: ImageShape(height: 2, width: 2, channels: 1), window: Window(size: 2))
+        let network = Network(layers: [pooling, Dense(inputSize: 1, outputSize: 3)])
+        #expect(throws: ExportError("discriminator layer 'max_pooling2d_0': type 'max_pooling2d' has no export (exportable types: "
                                     + ExportLayer.exportableTypes.joined(separator: ", ") + ")")) {
             try ExportNetwork(.discriminator, network: network)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import GANCore
 import GANZoo
 import Testing
 
@@ -168,6 +169,30 @@ struct HostileFileTests {
             let path = try Hostile.make("set-json-field", "generator_config:generatorHiddenSizes:\(sizes)", from: seed,
                                         to: folder + "/wide-\(index).h5")
             try Self.expectAllRefuse(path, in: folder, saying: "the limit per network")
+        }
+    }
+
+    /// A convolutional model's channel counts and image shape from a file are checked against
+    /// the limits (and the shapes the plugin can build) before any layer is allocated.
+    @Test func convolutionalSizesFromAFileAreCheckedBeforeAllocating() throws {
+        let folder = try Hostile.workspace()
+        var configuration = Support.tinyConfiguration()
+        configuration.architecture = "dcgan"
+        configuration.architectureConfiguration = try JSONValue(parsing: #"{"generatorChannels":[4,3],"discriminatorChannels":[3,4]}"#)
+        let session = try TrainingSession(configuration: configuration)
+        _ = try session.step()
+        let seed = folder + "/dcgan.h5"
+        try session.save(to: seed)
+        let cases: [(String, String, String)] = [
+            ("set-json-field", "generator_config:generatorChannels:[4096,4096]", "the limit per layer"),
+            ("set-json-field", "discriminator_config:discriminatorChannels:[1000000,4]", "discriminatorChannels"),
+            ("set-json-field", "generator_config:generatorChannels:[4]", "2 channel counts"),
+            ("set-json-field", "problem:sampleShape:[3,28,28]", "single-channel images"),
+            ("set-json-field", "problem:sampleShape:[28,27]", "halve alike"),
+        ]
+        for (index, (kind, argument, reason)) in cases.enumerated() {
+            let path = try Hostile.make(kind, argument, from: seed, to: folder + "/dcgan-\(index).h5")
+            try Self.expectAllRefuse(path, in: folder, saying: reason)
         }
     }
 

@@ -216,7 +216,8 @@ struct ReferenceSettingsTests {
 
     /// The bound set in an architecture's configuration holds for every column of every
     /// constrained layer after each update, survives save and load, and binds in training.
-    @Test(arguments: Registry.architectures.map(\.name))
+    /// Max-norm is a constraint of the dense stacks; `dcgan` (convolutions) has none.
+    @Test(arguments: Registry.architectures.map(\.name).filter { $0 != "dcgan" })
     func maxColumnNormHoldsDuringTraining(architecture: String) throws {
         var configuration = Support.tinyConfiguration(epochs: 1)
         configuration.architecture = architecture
@@ -276,6 +277,13 @@ struct ReferenceSettingsTests {
             }
         }
         #expect(session.firstNonFiniteParameter() == nil)
-        #expect(warnings.isEmpty, "\(architecture) + \(loss): \(warnings)")
+        if architecture == "dcgan" && loss == "saturating" {
+            // The paper's warning (section 3): early on, D rejects G's samples with high confidence
+            // and log(1 - D(G(z))) saturates. DCGAN's convolutional D gets there within 200 steps,
+            // the dense ones do not; the monitor must say so, and nothing else.
+            #expect(!warnings.isEmpty && warnings.allSatisfy { $0.hasPrefix("discriminator collapse") }, "\(warnings)")
+        } else {
+            #expect(warnings.isEmpty, "\(architecture) + \(loss): \(warnings)")
+        }
     }
 }

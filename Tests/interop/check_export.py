@@ -64,6 +64,10 @@ def check_onnx(path, role, feed, expected):
     ops = {node.op_type for node in model.graph.node}
     if any("maxout" in node.name for node in model.graph.node):
         check({"MatMul", "Reshape", "ReduceMax"} <= ops, f"onnx {role}: maxout as MatMul + Reshape + ReduceMax, got {sorted(ops)}")
+    kinds = {node.name.split("/")[0].rsplit("_", 1)[0] for node in model.graph.node}
+    for kind, op in (("conv2d", "Conv"), ("conv2d_transpose", "ConvTranspose"), ("batch_normalization2d", "BatchNormalization")):
+        if kind in kinds:
+            check(op in ops and "Transpose" in ops, f"onnx {role}: {kind} as {op} on channels-first images, got {sorted(ops)}")
     facts = {p.key: p.value for p in model.metadata_props}
     check(f"{role}_layers" in facts, f"onnx {role}: metadata_props carry {role}_layers")
     session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
