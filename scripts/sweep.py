@@ -300,7 +300,7 @@ def check_folders(gan, cells, shared_dir):
             continue
         if os.path.islink(folder) or not os.path.isdir(folder):
             raise GridError(f"{where} is a symlink or not a folder; remove it")
-        for name in ("recipe.json", "weights.h5", "checkpoints", "attempts.jsonl"):
+        for name in ("recipe.json", "weights.h5", "checkpoints", "attempts.jsonl", "parzen.json", "frechet.json"):
             if os.path.islink(os.path.join(folder, name)):
                 raise GridError(f"{where}/{name} is a symlink; remove it")
         existing = os.path.join(folder, "recipe.json")
@@ -449,6 +449,9 @@ def run_cell(cell, job):
                    "--out", weights, "--checkpoint-dir", checkpoints, "--checkpoint-every", job["checkpointEvery"]]
         if attempt["resumeFrom"]:
             command += ["--resume", attempt["resumeFrom"]]
+        for metric in ("parzen", "frechet"):  # scores found before the weights exist are of no weights of this cell
+            if os.path.lexists(os.path.join(folder, f"{metric}.json")):
+                os.unlink(os.path.join(folder, f"{metric}.json"))
         status = run_logged(command, log)
         row["wallSeconds"] = round(time.monotonic() - start, 2)
         text = open(log).read()
