@@ -241,16 +241,25 @@ def settings_text(cell, recipe, sources, several_seeds):
 
 def prepare(gan, cells, settings, log=None):
     """Resolves every cell (a few `gan` processes at a time, with progress on a large grid),
-    refusing a bad one, in grid order, before anything starts."""
+    refusing a bad one, in grid order, before anything starts. Cells that differ only in the
+    seed are resolved once: the seed is a flag, the rest of their recipes is the same. (A seed
+    above 2^53 is resolved on its own: gan reads the recipe's numbers as doubles and may round it.)"""
     several_seeds = len({cell["seed"] for cell in cells}) > 1
+
+    def key(cell):
+        return (cell["architecture"], cell["loss"], json.dumps(cell["set"]), cell["seed"] if cell["seed"] > 2 ** 53 else None)
+    firsts = {}
+    for cell in cells:
+        firsts.setdefault(key(cell), cell)
     with tempfile.TemporaryDirectory(prefix="sweep-") as scratch:
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1))) as pool:
-            resolved = pool.map(lambda cell: resolve(gan, cell, settings, scratch), cells)
-            for count, (cell, (recipe, sources)) in enumerate(zip(cells, resolved), 1):
-                cell["recipe"] = recipe
-                cell["settings"] = settings_text(cell, recipe, sources, several_seeds)
+            resolved = dict(zip(firsts, pool.map(lambda cell: resolve(gan, cell, settings, scratch), firsts.values())))
+            for count, cell in enumerate(cells, 1):
+                recipe, sources = resolved[key(cell)]
+                cell["recipe"] = recipe if cell is firsts[key(cell)] else dict(recipe, seed=cell["seed"])
+                cell["settings"] = settings_text(cell, cell["recipe"], sources, several_seeds)
                 cell["sources"] = {path: source for path, source in sources.items() if source not in ("default", "flag")}
-                if log and len(cells) >= 200 and (count % 500 == 0 or count == len(cells)):
+                if log and len(firsts) >= 200 and (count % 500 == 0 or count == len(cells)):
                     log(f"resolved {count:,} of {len(cells):,} cells")
     seen = {}
     for cell in cells:  # values that differ only in spelling (16 and 16.0) are one cell
