@@ -17,7 +17,10 @@ plugin, an unknown recipe field or a bad value is one `Error:` line and no task 
     scripts/sweep.py --estimate models/ablation.json --nodes 1,2,4 --cpus-per-node 2
 """
 import argparse
+import concurrent.futures
 import ctypes
+import fcntl
+import heapq
 import hashlib
 import itertools
 import json
@@ -45,6 +48,9 @@ MAXIMUM_THREADS = 1_024
 MAXIMUM_RETRIES = 100
 MAXIMUM_SET_TEXT = 4_096
 MAXIMUM_SAMPLES = 100_000  # gan evaluate --count (Limits.maximumSamples)
+MAXIMUM_NODES = 100_000  # --estimate --nodes
+MAXIMUM_ESTIMATE_BYTES = 64 * 1024 * 1024  # --estimate's results file
+LOCK_NAME = ".sweep.lock"  # in --shared-dir: one sweep at a time on a folder
 # Recipe fields the sweep sets with flags of its own (a --set of them would be overridden).
 OWN_FIELDS = {"architecture": "--arch", "loss": "--loss", "seed": "--seed", "epochs": "--epochs",
               "threads": "--threads", "dataPath": "--data", "validationSplit": "--validation-split",
@@ -55,6 +61,12 @@ PAPER_SPLIT_TEXT = ("full MNIST with the paper's split (50,000 training images, 
 
 class GridError(Exception):
     """A bad flag or grid value: printed as one `Error:` line before any task starts."""
+
+
+class GanKilled(Exception):
+    """A `gan` child of a task ended by a signal (the OOM killer's SIGKILL, say) while its worker
+    lived on: raised so that Ray retries the task (retry_exceptions), which resumes from the
+    newest checkpoint."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -88,6 +100,17 @@ def split_values(text, flag):
     return [value.strip() for value in values]
 
 
+def refuse_repeats(values, flag):
+    """A value given twice would make two cells share one folder (and one run)."""
+    seen = set()
+    for value in values:
+        key = json.dumps(value, sort_keys=True)
+        if key in seen:
+            raise GridError(f"{flag}: {key if not isinstance(value, str) else value} is given twice (each cell must be unique)")
+        seen.add(key)
+    return values
+
+
 def parse_value(text):
     """A JSON value when it parses as one (0.1, true, [256,256], {"a":1}), else the text itself."""
     try:
@@ -113,7 +136,8 @@ def parse_sets(items):
             raise GridError(f"--set {item}: {top} is set by the sweep's {OWN_FIELDS[top]}, not by --set")
         if any(path == other or path.startswith(other + ".") or other.startswith(path + ".") for other, _ in sets):
             raise GridError(f"--set {item}: {path} overlaps another --set")
-        sets.append((path, [parse_value(value) for value in split_values(values, "--set " + path)]))
+        sets.append((path, refuse_repeats([parse_value(value) for value in split_values(values, "--set " + path)],
+                                          "--set " + path)))
     return sets
 
 
@@ -187,8 +211,11 @@ def resolve(gan, cell, settings, scratch):
         completed = subprocess.run([gan, "train", *flags, "--print-recipe", *extra], capture_output=True, text=True)
         if completed.returncode != 0:
             where = " ".join(f"--set {path}={json.dumps(value)}" for path, value in cell["set"])
+            reason = gan_error(completed).removeprefix("Error: ")
+            if set_file:  # the scratch file is gone by the time this is read: name what it held
+                reason = reason.replace(f"recipe {set_file}", "the --set values").replace(set_file, "the --set values")
             raise GridError(f"cell {cell['architecture']} x {cell['loss']} seed {cell['seed']}{' ' + where if where else ''}: "
-                            f"gan train refused it: {gan_error(completed).removeprefix('Error: ')}")
+                            f"gan train refused it: {reason}")
         outputs.append(completed.stdout)
     recipe = json.loads(outputs[0])
     sources = {}
@@ -212,36 +239,109 @@ def settings_text(cell, recipe, sources, several_seeds):
     return "; ".join(parts)
 
 
-def prepare(gan, cells, settings, shared_dir):
-    """Resolves every cell, refusing a bad one before anything starts. A cell folder left in the
-    shared dir by an earlier sweep is reused (its checkpoints resume) only when it holds the same
-    recipe."""
+def prepare(gan, cells, settings, log=None):
+    """Resolves every cell (a few `gan` processes at a time, with progress on a large grid),
+    refusing a bad one, in grid order, before anything starts. Cells that differ only in the
+    seed are resolved once: the seed is a flag, the rest of their recipes is the same. (A seed
+    above 2^53 is resolved on its own: gan reads the recipe's numbers as doubles and may round it.)"""
     several_seeds = len({cell["seed"] for cell in cells}) > 1
+
+    def key(cell):
+        return (cell["architecture"], cell["loss"], json.dumps(cell["set"]), cell["seed"] if cell["seed"] > 2 ** 53 else None)
+    firsts = {}
+    for cell in cells:
+        firsts.setdefault(key(cell), cell)
     with tempfile.TemporaryDirectory(prefix="sweep-") as scratch:
-        for cell in cells:
-            recipe, sources = resolve(gan, cell, settings, scratch)
-            cell["recipe"] = recipe
-            cell["settings"] = settings_text(cell, recipe, sources, several_seeds)
-            cell["sources"] = {path: source for path, source in sources.items() if source not in ("default", "flag")}
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1))) as pool:
+            resolved = dict(zip(firsts, pool.map(lambda cell: resolve(gan, cell, settings, scratch), firsts.values())))
+            for count, cell in enumerate(cells, 1):
+                recipe, sources = resolved[key(cell)]
+                cell["recipe"] = recipe if cell is firsts[key(cell)] else dict(recipe, seed=cell["seed"])
+                cell["settings"] = settings_text(cell, cell["recipe"], sources, several_seeds)
+                cell["sources"] = {path: source for path, source in sources.items() if source not in ("default", "flag")}
+                if log and len(firsts) >= 200 and (count % 500 == 0 or count == len(cells)):
+                    log(f"resolved {count:,} of {len(cells):,} cells")
+    seen = {}
+    for cell in cells:  # values that differ only in spelling (16 and 16.0) are one cell
+        key = json.dumps(cell["recipe"], sort_keys=True)
+        if key in seen:
+            raise GridError(f"cells {seen[key]} and {cell['name']} resolve to the same recipe (a value given twice); "
+                            "each cell must be unique")
+        seen[key] = cell["name"]
+
+
+def trained_recipe(gan, weights):
+    """The recipe stored inside a weights file (`gan inspect --json`: gan.training), or None."""
+    completed = subprocess.run([gan, "inspect", weights, "--json"], capture_output=True, text=True)
+    try:
+        return json.loads(completed.stdout)[0]["gan"]["training"] if completed.returncode == 0 else None
+    except (ValueError, LookupError, TypeError):
+        return None
+
+
+def differing(stored, recipe):
+    return ", ".join(sorted(key for key in set(stored) | set(recipe) if stored.get(key) != recipe.get(key))) or "its whole form"
+
+
+def lock_shared_dir(shared_dir):
+    """One sweep at a time on a shared folder: an flock on SHARED_DIR/.sweep.lock, held until this
+    process ends (a second sweep is refused at once; a killed driver's lock goes with it)."""
+    os.makedirs(shared_dir, exist_ok=True)
+    path = os.path.join(shared_dir, LOCK_NAME)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        raise GridError(f"--shared-dir {shared_dir}: another sweep is running on this folder (it holds {path}); "
+                        "wait for it or use another --shared-dir")
+    return descriptor
+
+
+def check_folders(gan, cells, shared_dir):
+    """A cell folder left in the shared dir by an earlier sweep is reused (its checkpoints resume,
+    its weights are kept) only when it holds the same recipe: recipe.json, and the recipe stored
+    inside its weights.h5. A symlink among them is refused (nothing is written through one)."""
     for cell in cells:
         folder = os.path.join(shared_dir, cell["name"])
+        where = f"--shared-dir {shared_dir}: {cell['name']}"
+        if not os.path.lexists(folder):
+            continue
+        if os.path.islink(folder) or not os.path.isdir(folder):
+            raise GridError(f"{where} is a symlink or not a folder; remove it")
+        for name in ("recipe.json", "weights.h5", "checkpoints", "attempts.jsonl", "parzen.json", "frechet.json"):
+            if os.path.islink(os.path.join(folder, name)):
+                raise GridError(f"{where}/{name} is a symlink; remove it")
         existing = os.path.join(folder, "recipe.json")
         if os.path.exists(existing):
             try:
-                stored = json.load(open(existing))
+                with open(existing) as handle:
+                    stored = json.load(handle)
             except (OSError, ValueError) as error:
                 raise GridError(f"--shared-dir {shared_dir}: {existing} cannot be read ({error}); remove the folder")
+            if not isinstance(stored, dict) or stored != cell["recipe"]:
+                fields = differing(stored, cell["recipe"]) if isinstance(stored, dict) else "its whole form"
+                raise GridError(f"{where} holds a run of another recipe "
+                                f"(differs in {fields}); use another --shared-dir or remove that folder")
+        weights = os.path.join(folder, "weights.h5")
+        if os.path.exists(weights):
+            stored = trained_recipe(gan, weights)
             if stored != cell["recipe"]:
-                fields = sorted(key for key in set(stored) | set(cell["recipe"]) if stored.get(key) != cell["recipe"].get(key))
-                raise GridError(f"--shared-dir {shared_dir}: {cell['name']} holds a run of another recipe "
-                                f"(differs in {', '.join(fields)}); use another --shared-dir or remove that folder")
+                fields = differing(stored, cell["recipe"]) if isinstance(stored, dict) else "unreadable"
+                raise GridError(f"{where}/weights.h5 was not trained with this cell's recipe (its stored recipe "
+                                f"{'differs in ' + fields if stored is not None else 'cannot be read'}); remove that file")
 
 
 def create_folders(cells, shared_dir):
     """Each cell's folder in the shared dir, with its whole recipe (what its task trains)."""
     for cell in cells:
         folder = os.path.join(shared_dir, cell["name"])
-        os.makedirs(folder, exist_ok=True)
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            pass
+        if os.path.islink(folder) or not os.path.isdir(folder):
+            raise GridError(f"--shared-dir {shared_dir}: {cell['name']} is a symlink or not a folder; remove it")
         cell["folder"] = os.path.abspath(folder)
         write_json(os.path.join(folder, "recipe.json"), cell["recipe"])
 
@@ -261,12 +361,26 @@ def check_output(path, flag):
 def write_json(path, value):
     """Atomically: a temporary file in the same folder, then a rename."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    temporary = f"{path}.tmp-{os.getpid()}"
-    with open(temporary, "w") as handle:
-        json.dump(value, handle, indent=2, sort_keys=True)
-        handle.write("\n")
-        handle.flush()
-        os.fsync(handle.fileno())
+    write_text(path, json.dumps(value, indent=2, sort_keys=True) + "\n")
+
+
+def create_new(path, flags=os.O_WRONLY):
+    """A new file, created exclusively and never through a symlink (a planted link is an error)."""
+    return os.open(path, flags | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+
+
+def write_text(path, text):
+    """Atomically: a new temporary file in the same folder (exclusive, no symlink followed), then
+    a rename over the path (which replaces a symlink there rather than writing through it)."""
+    temporary = f"{path}.tmp-{os.getpid()}-{time.monotonic_ns()}"
+    with os.fdopen(create_new(temporary), "w") as handle:
+        try:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        except BaseException:
+            os.unlink(temporary)
+            raise
     os.replace(temporary, path)
 
 
@@ -288,8 +402,16 @@ def die_with_parent():
 
 
 def run_logged(command, log):
-    with open(log, "w") as handle:
-        return subprocess.run(command, stdout=handle, stderr=subprocess.STDOUT, preexec_fn=die_with_parent).returncode
+    """Runs a gan command into a new log file (an old one, or a symlink planted there, is removed,
+    never written through). A gan ended by a signal raises GanKilled: Ray runs the task again."""
+    if os.path.lexists(log):
+        os.unlink(log)
+    with os.fdopen(create_new(log), "w") as handle:
+        status = subprocess.run(command, stdout=handle, stderr=subprocess.STDOUT, preexec_fn=die_with_parent).returncode
+    if status < 0:
+        name = signal.Signals(-status).name if -status in signal.Signals._value2member_map_ else str(-status)
+        raise GanKilled(f"{os.path.basename(command[0])} {command[1]} was killed by {name} (see {log}); Ray retries the task")
+    return status
 
 
 def record_attempt(folder):
@@ -300,7 +422,8 @@ def record_attempt(folder):
     weights = os.path.join(folder, "weights.h5")
     attempt = {"attempt": previous + 1, "pid": os.getpid(), "node": socket.gethostname(), "started": time.time(),
                "resumeFrom": None if os.path.exists(weights) else newest_checkpoint(os.path.join(folder, "checkpoints"))}
-    with open(path, "a") as handle:
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    with os.fdopen(descriptor, "a") as handle:
         handle.write(json.dumps(attempt) + "\n")
         handle.flush()
         os.fsync(handle.fileno())
@@ -311,8 +434,14 @@ def run_cell(cell, job):
     """`gan train` (resuming from the cell's newest checkpoint when an earlier attempt left one),
     then `gan evaluate --json` per metric; returns the cell's row of the table."""
     folder, gan = cell["folder"], job["gan"]
+    if os.path.islink(folder) or not os.path.isdir(folder):
+        raise RuntimeError(f"{folder}: the cell folder is a symlink or not a folder; nothing is written through it")
     attempt = record_attempt(folder)
     weights, checkpoints = os.path.join(folder, "weights.h5"), os.path.join(folder, "checkpoints")
+    if os.path.islink(checkpoints) or os.path.islink(weights):
+        raise RuntimeError(f"{folder}: its checkpoints or weights.h5 is a symlink; nothing is written through it")
+    if os.path.exists(weights) and trained_recipe(gan, weights) != cell["recipe"]:
+        raise RuntimeError(f"{weights}: not trained with this cell's recipe (its stored recipe differs); remove it")
     row = {"architecture": cell["architecture"], "loss": cell["loss"], "epochs": job["epochs"], "seed": cell["seed"],
            "threads": job["threads"], "settings": cell["settings"], "sources": cell["sources"],
            "set": {path: value for path, value in cell["set"]}, "steps": None, "node": attempt["node"],
@@ -329,6 +458,9 @@ def run_cell(cell, job):
                    "--out", weights, "--checkpoint-dir", checkpoints, "--checkpoint-every", job["checkpointEvery"]]
         if attempt["resumeFrom"]:
             command += ["--resume", attempt["resumeFrom"]]
+        for metric in ("parzen", "frechet"):  # scores found before the weights exist are of no weights of this cell
+            if os.path.lexists(os.path.join(folder, f"{metric}.json")):
+                os.unlink(os.path.join(folder, f"{metric}.json"))
         status = run_logged(command, log)
         row["wallSeconds"] = round(time.monotonic() - start, 2)
         text = open(log).read()
@@ -366,10 +498,29 @@ def reachable(address, seconds=10):
     if address == "auto" or "://" in address or not colon or not port.isdigit():
         return
     try:
-        socket.create_connection((host.strip("[]"), int(port)), timeout=seconds).close()
+        connection = socket.create_connection((host.strip("[]"), int(port)), timeout=seconds)
     except OSError as error:
         raise GridError(f"--address {address}: nothing answers there ({error.strerror or error}); "
                         "start the head with `ray start --head`")
+    if os.environ.get("RAY_USE_TLS", "0").lower() in ("1", "true"):
+        connection.close()
+        return
+    # Ray's head (GCS) speaks gRPC, that is HTTP/2: to a client's preface and empty SETTINGS frame
+    # it answers with a SETTINGS frame (type 4). Any other listener would leave ray.init waiting.
+    try:
+        with connection:
+            connection.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes([0, 0, 0, 4, 0, 0, 0, 0, 0]))
+            answer = b""
+            while len(answer) < 9:
+                chunk = connection.recv(9 - len(answer))
+                if not chunk:
+                    break
+                answer += chunk
+    except OSError:
+        answer = b""
+    if len(answer) < 9 or answer[3] != 4:
+        raise GridError(f"--address {address}: something listens there but it is not a Ray head (no gRPC answer "
+                        f"within {seconds} s); give the head's GCS port (`ray start --head --port 6379`)")
 
 
 def connect(address=None, num_cpus=None):
@@ -407,7 +558,7 @@ def sweep(cells, job, retries, log=print, costs=None):
     returns the rows in grid order and the sweep's wall time. With costs (seconds by
     (architecture, loss), from an earlier results file) the costliest cells are submitted first."""
     import ray
-    task = ray.remote(run_cell).options(num_cpus=job["threads"], max_retries=retries, retry_exceptions=False)
+    task = ray.remote(run_cell).options(num_cpus=job["threads"], max_retries=retries, retry_exceptions=[GanKilled])
     order = list(range(len(cells)))
     if costs:
         order.sort(key=lambda i: -costs.get((cells[i]["architecture"], cells[i]["loss"]), 0))
@@ -463,6 +614,46 @@ def results_of(rows, cells, job, command, cluster, wall, runs):
             "wallSeconds": wall, "rows": rows}
 
 
+def check_checkpoint_every(text):
+    """What `gan train --checkpoint-every` accepts: N, Nepoch(s) or Nstep(s), N from 1 to 2^63 - 1."""
+    match = re.fullmatch(r"(\d{1,19})(epochs?|steps?)?", text)
+    if not match or not 1 <= int(match.group(1)) < 2 ** 63:
+        raise GridError(f"--checkpoint-every {text}: expected N (epochs) or Nsteps, N from 1 to {2 ** 63 - 1}")
+
+
+def check_data(gan, data):
+    """--data: a dataset name of `gan data list` or an existing folder (checked here, on the
+    driver: the same path must hold it on every node)."""
+    if os.path.isdir(data):
+        return
+    listed = subprocess.run([gan, "data", "list"], capture_output=True, text=True)
+    names = [line.split()[0] for line in listed.stdout.splitlines() if line[:1].strip() and line.split()]
+    if data not in names:
+        raise GridError(f"--data {data}: neither a dataset of `gan data list` ({', '.join(names) or 'none'}) "
+                        "nor an existing folder")
+
+
+def check_shared_dir(shared_dir):
+    if os.path.lexists(shared_dir) and not os.path.isdir(shared_dir):
+        raise GridError(f"--shared-dir {shared_dir}: exists and is not a folder")
+
+
+def check_default_results(path, cells):
+    """The default results file (SHARED_DIR/results.json) is not overwritten by a smaller grid's
+    rows: that would lose the other cells' rows. Name another --results for a part of the grid."""
+    if not os.path.isfile(path):
+        return
+    try:
+        with open(path) as handle:
+            folders = {row.get("folder") for row in json.load(handle).get("rows", [])}
+    except (OSError, ValueError, AttributeError):
+        raise GridError(f"--results {path}: exists and is not a results file; remove it or name another --results")
+    missing = sorted(str(folder) for folder in folders - {cell["name"] for cell in cells})
+    if missing:
+        raise GridError(f"--results {path}: holds rows of {len(missing)} cell(s) not in this grid ({missing[0]}, ...); "
+                        "name another --results to keep them")
+
+
 def run(args, command):
     """The whole sweep: check, prepare, connect, run, write. Returns the results."""
     gan = os.path.abspath(args.gan)
@@ -476,8 +667,15 @@ def run(args, command):
             raise GridError(f"{flag} {value}: must lie in {low}...{limit}")
     if args.address and args.num_cpus:
         raise GridError("--num-cpus sizes a local Ray instance; a cluster (--address) brings its own CPUs")
-    archs = split_values(args.arch, "--arch") if args.arch else None
-    losses = split_values(args.loss, "--loss") if args.loss else None
+    if not args.address:
+        local = args.num_cpus or os.cpu_count() or 1
+        if args.threads > local:
+            raise GridError(f"--threads {args.threads}: more than the {local} CPUs of the local Ray instance "
+                            f"({'--num-cpus' if args.num_cpus else 'the cores of this machine'}): no task could start")
+    check_checkpoint_every(args.checkpoint_every)
+    check_data(gan, args.data)
+    archs = refuse_repeats(split_values(args.arch, "--arch"), "--arch") if args.arch else None
+    losses = refuse_repeats(split_values(args.loss, "--loss"), "--loss") if args.loss else None
     if archs is None or losses is None:
         known_archs, known_losses = ablation.plugins(gan)
         archs, losses = archs or known_archs, losses or known_losses
@@ -487,6 +685,7 @@ def run(args, command):
         if not re.fullmatch(r"\d{1,19}", text) or int(text) >= 2 ** 64:
             raise GridError(f"--seed {text}: not an unsigned 64-bit integer")
         seeds.append(int(text))
+    refuse_repeats(seeds, "--seed")
     metrics = split_values(args.metrics, "--metrics")
     for metric in metrics:
         if metric not in ("parzen", "frechet"):
@@ -507,15 +706,28 @@ def run(args, command):
             costs = {(arch, loss): seconds for arch, loss, seconds, _ in cell_costs(json.load(open(args.costs)))}
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise GridError(f"--costs {args.costs}: not a results file of this script or scripts/ablation.py ({error})")
-    prepare(gan, cells, job, args.shared_dir)
+    if args.address:
+        reachable(args.address)  # before the (long) resolution of a large grid
+    log = lambda line: print(line, file=sys.stderr)  # noqa: E731
+    prepare(gan, cells, job, log=log)
+    check_shared_dir(args.shared_dir)
+    lock = lock_shared_dir(args.shared_dir)  # noqa: F841 (held while this process runs)
+    check_folders(gan, cells, args.shared_dir)
+    if getattr(args, "default_results", False):
+        check_default_results(args.results, cells)
     ray = connect(args.address, args.num_cpus)
+    if args.address:
+        largest = max((node.get("Resources", {}).get("CPU", 0) for node in ray.nodes() if node.get("Alive")), default=0)
+        if args.threads > largest:
+            raise GridError(f"--threads {args.threads}: no node of the cluster at {args.address} has that many CPUs "
+                            f"(the largest has {largest:g}): no task could start")
     create_folders(cells, args.shared_dir)
     resources = ray.cluster_resources()
     cpus = int(resources.get("CPU", 0))
     nodes = len([node for node in ray.nodes() if node.get("Alive")])
     cluster = f"{nodes} node{'s' if nodes != 1 else ''}, {cpus} CPUs" + (f" at {args.address}" if args.address else " (local)")
     print(f"{len(cells)} cells on Ray ({cluster}), {args.threads} thread(s) each; shared dir {args.shared_dir}", file=sys.stderr)
-    rows, wall = sweep(cells, job, args.max_retries, log=lambda line: print(line, file=sys.stderr), costs=costs)
+    rows, wall = sweep(cells, job, args.max_retries, log=log, costs=costs)
     results = results_of(rows, cells, job, command, cluster, wall, max(1, cpus // args.threads))
     every = not args.arch and not args.loss and not sets
     varied = [f"{len(values)} values of {path}" for path, values in sets if len(values) > 1]
@@ -546,19 +758,35 @@ def cell_costs(results):
 
 
 def makespan(costs, slots):
-    """Ray starts queued tasks in submission order on the first free slot: list scheduling."""
-    free = [0.0] * slots
+    """Ray starts queued tasks in submission order on the first free slot: list scheduling (more
+    slots than cells change nothing)."""
+    free = [0.0] * max(1, min(slots, len(costs)))
     for _, _, seconds, _ in costs:
-        index = min(range(slots), key=lambda i: free[i])
-        free[index] += seconds
+        heapq.heapreplace(free, free[0] + seconds)
     return max(free)
 
 
 def estimate(path, nodes, cpus_per_node):
     """A markdown table: the expected wall time of these results' cells on N nodes, in grid order
     and costliest first (--costs), with the lower bound max(longest cell, work / slots)."""
-    results = json.load(open(path))
-    costs = cell_costs(results)
+    if not 1 <= cpus_per_node <= MAXIMUM_CPUS:
+        raise GridError(f"--cpus-per-node {cpus_per_node}: must lie in 1...{MAXIMUM_CPUS}")
+    try:
+        if not os.path.isfile(path):
+            raise GridError(f"--estimate {path}: not a file")
+        if os.path.getsize(path) > MAXIMUM_ESTIMATE_BYTES:
+            raise GridError(f"--estimate {path}: larger than the limit of {MAXIMUM_ESTIMATE_BYTES:,} bytes")
+        with open(path) as handle:
+            costs = cell_costs(json.load(handle))
+        if not costs:
+            raise GridError(f"--estimate {path}: holds no rows")
+        if not all(isinstance(cost, (int, float)) and 0 <= cost < float("inf") and isinstance(threads, int) and threads >= 1
+                   for _, _, cost, threads in costs):
+            raise ValueError("a row's seconds or threads is not a non-negative number")
+    except (OSError, UnicodeDecodeError) as error:
+        raise GridError(f"--estimate {path}: cannot be read ({error.strerror or error})")
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise GridError(f"--estimate {path}: not a results file of this script or scripts/ablation.py ({error})")
     threads = max(threads for _, _, _, threads in costs)
     if cpus_per_node < threads:
         raise GridError(f"--cpus-per-node {cpus_per_node}: fewer than the {threads} threads of a cell")
@@ -578,8 +806,8 @@ def estimate(path, nodes, cpus_per_node):
 def positive_list(text, flag):
     values = []
     for item in split_values(text, flag):
-        if not re.fullmatch(r"\d{1,6}", item) or int(item) < 1:
-            raise GridError(f"{flag} {item}: not a positive count")
+        if not re.fullmatch(r"\d{1,6}", item) or not 1 <= int(item) <= MAXIMUM_NODES:
+            raise GridError(f"{flag} {item}: not a count from 1 to {MAXIMUM_NODES:,}")
         values.append(int(item))
     return values
 
@@ -626,12 +854,16 @@ def main(argv=None, command=None):
         if args.estimate:
             print(estimate(args.estimate, positive_list(args.nodes, "--nodes"), args.cpus_per_node))
             return
-        if not re.fullmatch(r"\d+(epochs?|steps?)?", args.checkpoint_every) or args.checkpoint_every.startswith("0"):
-            raise GridError(f"--checkpoint-every {args.checkpoint_every}: expected N (epochs) or Nsteps")
+        args.default_results = not args.results
         args.results = args.results or os.path.join(args.shared_dir, "results.json")
         run(args, command or "scripts/sweep.py " + shlex.join(sys.argv[1:] if argv is None else argv))
     except GridError as error:
         raise SystemExit(f"Error: {error}")
+    except OSError as error:
+        raise SystemExit(f"Error: {error.filename + ': ' if error.filename else ''}{error.strerror or error}")
+    except KeyboardInterrupt:
+        print("\nInterrupted; the same command resumes the sweep (finished cells are kept)", file=sys.stderr)
+        raise SystemExit(130)
 
 
 if __name__ == "__main__":
