@@ -19,6 +19,9 @@ public enum Limits {
     /// Dimensions of one sample, and the values in it (256 x 256).
     public static let maximumSampleRank = 4
     public static let maximumSampleSize = 1 << 16
+    /// A training seed: recipes are JSON, whose numbers hold integers exactly up to 2^53, so a
+    /// larger seed would be rounded silently on its way into the recipe.
+    public static let maximumSeed: UInt64 = 1 << 53
     /// Epochs of one run (and any epoch counter in a checkpoint).
     public static let maximumEpochs = 1_000_000
     /// Steps of one run (a checkpoint's step counter): 2^40.

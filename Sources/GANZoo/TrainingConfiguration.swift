@@ -82,6 +82,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
             if !condition { throw .invalidConfiguration(message) }
         }
         try require((0...Limits.maximumEpochs).contains(epochs), "epochs must lie in 0...\(Limits.maximumEpochs), got \(epochs)")
+        try require(seed <= Limits.maximumSeed, "seed must lie in 0...\(Limits.maximumSeed) (2^53: JSON holds larger integers inexactly), got \(seed)")
         try require((1...Limits.maximumBatchSize).contains(batchSize),
                     "batch size must lie in 1...\(Limits.maximumBatchSize), got \(batchSize)")
         try require((1...Limits.maximumK).contains(k), "k must lie in 1...\(Limits.maximumK), got \(k)")

@@ -164,6 +164,9 @@ struct Train: ParsableCommand {
             throw ValidationError("--out \(out): gan train writes an HDF5 weights file, so name it .h5 (or .hdf5); "
                                   + "for PyTorch, ONNX or Keras, train to an .h5 file, then: gan export FILE.h5 --out MODEL.safetensors|.onnx|.weights.h5")
         }
+        if let seed, seed > Limits.maximumSeed {
+            throw ValidationError("--seed must lie in 0...\(Limits.maximumSeed) (2^53: the recipe is JSON, whose numbers hold larger integers inexactly), got \(seed)")
+        }
         // NaN and infinity would reach the recipe decoder, whose message names no flag.
         let numbers: [(String, Double?)] = [
             ("--learning-rate", learningRate.map(Double.init)), ("--momentum", momentum.map(Double.init)),

@@ -40,6 +40,11 @@ struct ConsistentCommandLineTests {
             let infinite = try Self.gan("train", "--learning-rate", value, "--print-recipe")
             #expect(infinite.status == 1 && infinite.stderr.contains("--learning-rate must be a finite number"), "\(infinite.output)")
         }
+        // Above 2^53 a seed would be rounded on its way into the JSON recipe: refused instead.
+        let huge = try Self.gan("train", "--seed", "9007199254740993", "--print-recipe")
+        #expect(huge.status == 1 && huge.stderr.contains("--seed must lie in 0...9007199254740992"), "\(huge.output)")
+        let largest = try Self.gan("train", "--seed", "9007199254740992", "--print-recipe")
+        #expect(largest.status == 0 && largest.stdout.contains("\"seed\" : 9007199254740992"), "\(largest.output)")
         let flag = try Self.gan("train", "--seed", "--print-recipe")
         #expect(flag.status != 0, "an option followed by a flag still misses its value")
     }
