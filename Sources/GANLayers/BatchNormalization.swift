@@ -25,6 +25,7 @@ public class BatchNormalization: Layer {
     private var normalized = Tensor(shape: [0])   // [capacity, size]: x-hat of the last pass
     private var inverseStd = Tensor(shape: [0])   // [size]: 1 / sqrt(var + epsilon) of the last pass
     private var mean = Tensor(shape: [0])         // [size]
+    private let columnSums: Tensor                // [3, size]: the backward pass's sums and scales
     private var lastPhase = Phase.inference
 
     public convenience init(size: Int, epsilon: Float = 1e-3, momentum: Float = 0.99) {
@@ -45,6 +46,7 @@ public class BatchNormalization: Layer {
         movingVariance.value.fill(1)
         inverseStd = Tensor(shape: [size])
         mean = Tensor(shape: [size])
+        columnSums = Tensor(shape: [3, size])
     }
 
     public var inputSize: Int { size * pixels }
@@ -114,18 +116,22 @@ public class BatchNormalization: Layer {
             for row in 0..<n { for j in 0..<d { inputGradient[row * d + j] = outputGradient[row * d + j] * g[j] * inv[j] } }
             return
         }
-        // dx = gamma * inv / n * (n * dy - sum(dy) - xhat * sum(dy * xhat)), per column.
-        for j in 0..<d {
-            var sumDy: Float = 0, sumDyXhat: Float = 0
-            for row in 0..<n {
-                sumDy += outputGradient[row * d + j]
-                sumDyXhat += outputGradient[row * d + j] * xhat[row * d + j]
+        // dx = gamma * inv / n * (n * dy - sum(dy) - xhat * sum(dy * xhat)), per column. Rows in
+        // the outer loop (contiguous, vectorised): each column's sums still add rows 0, 1, ...
+        // in order, so the bits are those of a column-by-column loop.
+        let sumDy = columnSums.pointer, sumDyXhat = columnSums.pointer + d, scale = columnSums.pointer + 2 * d
+        columnSums.zero()
+        for row in 0..<n {
+            let dy = outputGradient + row * d, x = UnsafePointer(xhat + row * d)
+            for j in 0..<d {
+                sumDy[j] += dy[j]
+                sumDyXhat[j] += dy[j] * x[j]
             }
-            let scale = g[j] * inv[j] / Float(n)
-            for row in 0..<n {
-                let index = row * d + j
-                inputGradient[index] = scale * (Float(n) * outputGradient[index] - sumDy - xhat[index] * sumDyXhat)
-            }
+        }
+        for j in 0..<d { scale[j] = g[j] * inv[j] / Float(n) }
+        for row in 0..<n {
+            let dy = outputGradient + row * d, x = UnsafePointer(xhat + row * d), dx = inputGradient + row * d
+            for j in 0..<d { dx[j] = scale[j] * (Float(n) * dy[j] - sumDy[j] - x[j] * sumDyXhat[j]) }
         }
     }
 }
