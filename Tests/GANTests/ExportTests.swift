@@ -208,7 +208,7 @@ struct WeightsSnippetTests {
         for model in models {
             let folder = Support.temporaryFolder()
             let noise = folder + "/z.npy", samples = folder + "/s.npy"
-            let sample = try Support.run(binary, ["sample", "--model", model.name, "--count", "16", "--format", "npy",
+            let sample = try Support.run(binary, ["sample", "--model", model.name, "--count", "20", "--format", "npy",
                                                   "--out", samples, "--save-noise", noise])
             try #require(sample.status == 0, "\(sample.output)")
             let check = try Support.run("/usr/bin/env", ["python3", Support.packageRoot + "/Tests/interop/check_readme_numpy.py",
