@@ -107,7 +107,7 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("noise-scale"), help: "Scale of the noise prior. (default: the architecture's, else 1)")
     var noiseScale: Float?
 
-    @Option(help: "Seed for initialisation, noise, dropout and shuffling. (default: 0)")
+    @Option(help: "Seed for initialisation, noise, dropout and shuffling, 0...2^53 (the recipe is JSON, exact to there). (default: 0)")
     var seed: UInt64?
 
     @Option(help: "BLAS threads (0 = all cores; the file records the count used). Same seed and threads give the same weights. (default: 0)")
