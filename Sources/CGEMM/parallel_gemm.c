@@ -61,6 +61,10 @@ static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t busy = PTHREAD_MUTEX_INITIALIZER;
 
 static _Thread_local int gemm_threads = 1;
+// Set on the caller's thread while it runs a split job's blocks: a product or loop started from
+// inside a block (the caller holds `busy`) runs alone on that thread instead of waiting for the
+// lock it holds. Workers' own setting is 1, so theirs already do.
+static _Thread_local int inside_job = 0;
 void ganzoo_set_gemm_threads(int threads) { gemm_threads = threads < 1 ? 1 : threads; }
 int ganzoo_gemm_threads(void) { return gemm_threads; }
 
@@ -164,16 +168,18 @@ static void run_current(int threads, int blocks) {
         pthread_cond_signal(&w->wake);
         pthread_mutex_unlock(&w->lock);
     }
+    inside_job = 1;
     run_block(0);
     atomic_fetch_add_explicit(&current.done, 1, memory_order_release);
     claim_blocks();
+    inside_job = 0;
     while (atomic_load_explicit(&current.done, memory_order_acquire) != current.blocks) SPIN_PAUSE();
 }
 
 // Locks `busy` and starts workers; returns the threads available (1: nothing locked, run alone).
 static int claim_pool(int threads) {
     if (threads > MAX_WORKERS + 1) threads = MAX_WORKERS + 1;
-    if (threads <= 1) return 1;
+    if (threads <= 1 || inside_job) return 1;
     pthread_mutex_lock(&busy);
     int workersAvailable = ensure_workers(threads - 1);
     if (workersAvailable < threads - 1) threads = workersAvailable + 1;
@@ -211,7 +217,6 @@ void ganzoo_parallel_for(int count, int threads, int granularity, void (*body)(v
                          void *context) {
     if (count <= 0) return;
     if (granularity < 1) granularity = 1;
-    if (threads > MAX_WORKERS + 1) threads = MAX_WORKERS + 1;
     if (threads <= 1 || count < 2 * granularity || (threads = claim_pool(threads)) <= 1) {
         body(context, 0, count);
         return;

@@ -55,11 +55,11 @@ extension Evaluation {
         return result
     }
 
-    /// The classifier's agreement with the requested classes, overall and per class, and each
-    /// class's Fréchet distance to the test images of its label (class i is label i).
     /// Samples of a class (generated, and test images) below which its Fréchet distance is not reported.
     public static let minimumClassSamples = 50
 
+    /// The classifier's agreement with the requested classes, overall and per class, and each
+    /// class's Fréchet distance to the test images of its label (class i is label i).
     func conditionalScores(requested: [Int], predicted: [Int], generatedFeatures: [Float], realFeatures: [Float],
                            dimension: Int, classes: Int) throws -> (Double, [ClassScores]) {
         let names = model.classNames ?? []

@@ -51,7 +51,6 @@ public final class TensorBoardWriter {
         }
     }
 
-
     /// A name that sorts after every event file already in the folder (TensorBoard reads the
     /// files of a folder in name order), whose timestamp is the current second or later.
     static func fileName(in folder: String, now: Date) -> String {

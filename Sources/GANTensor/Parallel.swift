@@ -13,8 +13,9 @@ import Darwin
 /// between products. Blocks are whole multiples of `granularity` (a row, a SIMD width) and each
 /// iteration must depend on nothing another computes, so the result is the same on any number of
 /// threads. Loops of fewer than `ParallelLoop.minimumCount` elements (iterations times `cost`, the
-/// elements one iteration touches) run on the caller: handing work over costs a few microseconds. `body` must not start split products or loops itself (the workers serve one job
-/// at a time).
+/// elements one iteration touches) run on the caller: handing work over costs a few microseconds.
+/// A split product or loop started inside `body` runs on its own thread alone (the workers serve
+/// one job at a time).
 @inline(__always)
 public func parallelFor(_ count: Int, granularity: Int = 1, cost: Int = 1, _ body: (Range<Int>) -> Void) {
     #if canImport(Accelerate)

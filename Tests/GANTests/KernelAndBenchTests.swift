@@ -112,6 +112,24 @@ struct ParallelGEMMTests {
                 seen.deallocate(); starts.deallocate(); blocks.deallocate()
             }
         }
+        // A loop or product started inside a block runs alone on that thread instead of waiting
+        // for the workers its caller holds (a deadlock before).
+        BLASThreads.set(2)
+        let outer = 4, inner = 40_000
+        let nested = UnsafeMutablePointer<Int32>.allocate(capacity: outer * inner)
+        nested.initialize(repeating: 0, count: outer * inner)
+        let a = Tensor(shape: [256 * 256]), c = Tensor(shape: [outer * 256 * 256])
+        a.fill(0.5)
+        parallelFor(outer, cost: inner) { rows in
+            for row in rows {
+                parallelFor(inner) { range in for i in range { nested[row * inner + i] += 1 } }
+                sgemm(.none, .none, m: 256, n: 256, k: 256, alpha: 1, a: a.pointer, b: a.pointer, beta: 0,
+                      c: c.pointer + row * 256 * 256)
+            }
+        }
+        #expect((0..<(outer * inner)).allSatisfy { nested[$0] == 1 }, "a nested loop missed or repeated an index")
+        #expect(c.array.allSatisfy { $0 == 64 }, "a nested product went wrong")
+        nested.deallocate()
         BLASThreads.set(1)
 
         func run(_ threads: Int) -> [[Float]] {

@@ -11,8 +11,9 @@ void ganzoo_parallel_sgemm(int transA, int transB, int m, int n, int k, float al
 
 /// Runs body(context, start, end) over [0, count) in blocks of whole multiples of `granularity`,
 /// one per thread, on the caller and the product workers (one split job at a time). Alone on
-/// the caller when `threads` <= 1 or `count` < 2 * granularity. For loops whose iterations are
-/// independent, so the result does not depend on `threads`.
+/// the caller when `threads` <= 1 or `count` < 2 * granularity, and inside another split job's
+/// block (a nested call runs alone rather than wait for the workers). For loops whose iterations
+/// are independent, so the result does not depend on `threads`.
 void ganzoo_parallel_for(int count, int threads, int granularity, void (*body)(void *context, int start, int end),
                          void *context);
 
