@@ -49,13 +49,14 @@ def seed_models():
 
 def dcgan_models():
     """The `dcgan` plugin's default networks (generatorChannels [64, 32], discriminatorChannels
-    [32, 64]) on 28 x 28 images: the same layers, in PyTorch's channels-first layout."""
+    [32, 64, 128]) on 28 x 28 images: the same layers, in PyTorch's channels-first layout."""
     generator = nn.Sequential(nn.Linear(100, 64 * 7 * 7), nn.Unflatten(1, (64, 7, 7)), nn.BatchNorm2d(64), nn.ReLU(),
                               nn.ConvTranspose2d(64, 32, 4, stride=2, padding=1), nn.BatchNorm2d(32), nn.ReLU(),
                               nn.ConvTranspose2d(32, 1, 4, stride=2, padding=1), nn.Sigmoid(), nn.Flatten())
     discriminator = nn.Sequential(nn.Unflatten(1, (1, 28, 28)), nn.Conv2d(1, 32, 4, stride=2, padding=1), nn.LeakyReLU(0.2),
                                   nn.Conv2d(32, 64, 4, stride=2, padding=1), nn.BatchNorm2d(64), nn.LeakyReLU(0.2),
-                                  nn.Flatten(), nn.Linear(64 * 7 * 7, 1))
+                                  nn.Conv2d(64, 128, 4, stride=2, padding=1), nn.BatchNorm2d(128), nn.LeakyReLU(0.2),
+                                  nn.Flatten(), nn.Linear(128 * 3 * 3, 1))
     return generator, discriminator
 
 

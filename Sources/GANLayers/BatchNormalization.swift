@@ -67,12 +67,17 @@ public class BatchNormalization: Layer {
         let mu = mean.pointer, inv = inverseStd.pointer, xhat = normalized.pointer
         let g = gamma.value.pointer, b = beta.value.pointer
         if phase.isTraining {
+            // Column sums split by blocks of columns, each adding its rows in order: the bits of
+            // one thread on any number.
             mu.update(repeating: 0, count: d)
-            for row in 0..<n { for j in 0..<d { mu[j] += input[row * d + j] } }
+            addColumnSums(of: input, rows: n, columns: d, to: mu)
             for j in 0..<d { mu[j] /= Float(n) }
             inv.update(repeating: 0, count: d)  // holds the variance until inverted
-            for row in 0..<n {
-                for j in 0..<d { let c = input[row * d + j] - mu[j]; inv[j] += c * c }
+            parallelFor(d, granularity: 16, cost: n) { columns in
+                for row in 0..<n {
+                    let x = input + row * d
+                    for j in columns { let c = x[j] - mu[j]; inv[j] += c * c }
+                }
             }
             if phase.updatesStatistics {
                 let mm = movingMean.value.pointer, mv = movingVariance.value.pointer
@@ -88,11 +93,14 @@ public class BatchNormalization: Layer {
             let mv = movingVariance.value.pointer
             for j in 0..<d { inv[j] = 1 / (mv[j] + epsilon).squareRoot() }
         }
-        for row in 0..<n {
-            for j in 0..<d {
-                let index = row * d + j
-                xhat[index] = (input[index] - mu[j]) * inv[j]
-                output[index] = g[j] * xhat[index] + b[j]
+        let (mean, inverse) = (UnsafePointer(mu), UnsafePointer(inv))
+        parallelFor(n, cost: d) { rows in
+            for row in rows {
+                let x = input + row * d, normal = xhat + row * d, y = output + row * d
+                for j in 0..<d {
+                    normal[j] = (x[j] - mean[j]) * inverse[j]
+                    y[j] = g[j] * normal[j] + b[j]
+                }
             }
         }
     }
@@ -104,34 +112,47 @@ public class BatchNormalization: Layer {
         let xhat = normalized.pointer, inv = inverseStd.pointer, g = gamma.value.pointer
         if needs.contains(.parameters) {
             let dg = gamma.gradient.pointer, db = beta.gradient.pointer
-            for row in 0..<n {
-                for j in 0..<d {
-                    dg[j] += outputGradient[row * d + j] * xhat[row * d + j]
-                    db[j] += outputGradient[row * d + j]
+            parallelFor(d, granularity: 16, cost: 2 * n) { columns in
+                for row in 0..<n {
+                    let dy = outputGradient + row * d, x = UnsafePointer(xhat + row * d)
+                    for j in columns {
+                        dg[j] += dy[j] * x[j]
+                        db[j] += dy[j]
+                    }
                 }
             }
         }
         guard needs.contains(.input) else { return }
         guard lastPhase.isTraining else {
-            for row in 0..<n { for j in 0..<d { inputGradient[row * d + j] = outputGradient[row * d + j] * g[j] * inv[j] } }
+            parallelFor(n, cost: d) { rows in
+                for row in rows {
+                    let dy = outputGradient + row * d, dx = inputGradient + row * d
+                    for j in 0..<d { dx[j] = dy[j] * g[j] * inv[j] }
+                }
+            }
             return
         }
-        // dx = gamma * inv / n * (n * dy - sum(dy) - xhat * sum(dy * xhat)), per column. Rows in
-        // the outer loop (contiguous, vectorised): each column's sums still add rows 0, 1, ...
-        // in order, so the bits are those of a column-by-column loop.
+        // dx = gamma * inv / n * (n * dy - sum(dy) - xhat * sum(dy * xhat)), per column. The sums
+        // are split by blocks of columns, each adding rows 0, 1, ... in order (vectorised along
+        // the row), so the bits are those of a column-by-column loop on any number of threads.
         let sumDy = columnSums.pointer, sumDyXhat = columnSums.pointer + d, scale = columnSums.pointer + 2 * d
         columnSums.zero()
-        for row in 0..<n {
-            let dy = outputGradient + row * d, x = UnsafePointer(xhat + row * d)
-            for j in 0..<d {
-                sumDy[j] += dy[j]
-                sumDyXhat[j] += dy[j] * x[j]
+        parallelFor(d, granularity: 16, cost: 2 * n) { columns in
+            for row in 0..<n {
+                let dy = outputGradient + row * d, x = UnsafePointer(xhat + row * d)
+                for j in columns {
+                    sumDy[j] += dy[j]
+                    sumDyXhat[j] += dy[j] * x[j]
+                }
             }
         }
         for j in 0..<d { scale[j] = g[j] * inv[j] / Float(n) }
-        for row in 0..<n {
-            let dy = outputGradient + row * d, x = UnsafePointer(xhat + row * d), dx = inputGradient + row * d
-            for j in 0..<d { dx[j] = scale[j] * (Float(n) * dy[j] - sumDy[j] - x[j] * sumDyXhat[j]) }
+        let (a, c, s) = (UnsafePointer(sumDy), UnsafePointer(sumDyXhat), UnsafePointer(scale))
+        parallelFor(n, cost: d) { rows in
+            for row in rows {
+                let dy = outputGradient + row * d, x = UnsafePointer(xhat + row * d), dx = inputGradient + row * d
+                for j in 0..<d { dx[j] = s[j] * (Float(n) * dy[j] - a[j] - x[j] * c[j]) }
+            }
         }
     }
 }

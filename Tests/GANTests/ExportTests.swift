@@ -30,6 +30,7 @@ struct ExportTests {
         // Convolutions both ways, 2-D batch norm, reshape and flatten, several channels on each
         // side of the reshape and the flatten (where PyTorch reads channels first).
         Case(architecture: "dcgan", configuration: #"{"generatorChannels":[6,4],"discriminatorChannels":[4,5],"initStd":0.2}"#),
+        Case(architecture: "dcgan", configuration: #"{"generatorChannels":[6,4],"discriminatorChannels":[4,5,3],"initStd":0.2}"#),
     ]
 
     static func gan(_ arguments: [String]) throws -> Support.Run {

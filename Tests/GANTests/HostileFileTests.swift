@@ -187,6 +187,7 @@ struct HostileFileTests {
             ("set-json-field", "generator_config:generatorChannels:[4096,4096]", "the limit per layer"),
             ("set-json-field", "discriminator_config:discriminatorChannels:[1000000,4]", "discriminatorChannels"),
             ("set-json-field", "generator_config:generatorChannels:[4]", "2 channel counts"),
+            ("set-json-field", "discriminator_config:discriminatorChannels:[3,4,5,6]", "2 or 3 channel counts"),
             ("set-json-field", "problem:sampleShape:[3,28,28]", "single-channel images"),
             ("set-json-field", "problem:sampleShape:[28,27]", "halve alike"),
         ]
