@@ -33,7 +33,7 @@ extension ModelFile {
         let generator = try plugin("generator"), discriminator = try plugin("discriminator")
         let problem = try decode(Problem.self, root, "problem", path)
         try checkClasses(problem, root, fail)
-        let configuration: TrainingConfiguration
+        var configuration: TrainingConfiguration
         do {
             configuration = try ConfigurationCoding.decode(TrainingConfiguration.self, from: root.stringAttribute("training"),
                                                            over: TrainingConfiguration(), plugin: "training")
@@ -42,6 +42,7 @@ extension ModelFile {
         } catch {
             throw fail("/", "attribute 'training' does not decode: \(error)")
         }
+        configuration = completed(configuration, generator: generator, discriminator: discriminator)
         do { _ = try Registry.loss(named: configuration.loss) } catch { throw fail("/", "\(error)") }
         do { try configuration.validate() } catch { throw fail("/", "attribute 'training': \(error)") }
         // Sizes before agreement: a file whose sizes break the limits is refused by them, naming the
@@ -94,6 +95,37 @@ extension ModelFile {
         guard count == classes.names.count, names == classes.names else {
             throw fail("/", "attributes 'classes' (\(count)) and 'class_names' disagree with the problem's \(classes.names.count) classes")
         }
+    }
+
+    /// A recipe leaves out the plugin fields nobody set: they meant the plugin's defaults on the
+    /// day the file was written, which the file's own `generator_config` and `discriminator_config`
+    /// spell out. The recipe's fields are laid over those, so a default changed since (dcgan's
+    /// `discriminatorChannels` was [32, 64]) does not turn an older file into a "damaged" one or
+    /// resume it as another network, while every field the recipe does state is still checked
+    /// against the file. A configuration that is not a JSON object is left for the check to refuse.
+    static func completed(_ configuration: TrainingConfiguration, generator: AnyArchitecture,
+                          discriminator: AnyArchitecture) -> TrainingConfiguration {
+        func laid(_ recipe: String?, over stored: String) -> JSONValue? {
+            guard case .object(let base)? = try? JSONValue(parsing: stored) else { return nil }
+            guard let recipe else { return .object(base) }
+            guard case .object(let own)? = try? JSONValue(parsing: recipe) else { return nil }
+            return .object(RecipeResolver.deepMerge(base, own))
+        }
+        guard let g = laid(configuration.configurationJSON(generator: true), over: generator.configurationJSON),
+              let d = laid(configuration.configurationJSON(generator: false), over: discriminator.configurationJSON) else {
+            return configuration
+        }
+        var result = configuration
+        let shared = configuration.generatorConfiguration == nil && configuration.discriminatorConfiguration == nil
+            && configuration.generatorPlugin == configuration.architecture && configuration.discriminatorPlugin == configuration.architecture
+        if shared {
+            // One configuration serves both networks; two that differ are left for the check.
+            if g == d { result.architectureConfiguration = g }
+        } else {
+            result.generatorConfiguration = g
+            result.discriminatorConfiguration = d
+        }
+        return result
     }
 
     /// The recipe in `training` must describe the networks the root attributes describe (and

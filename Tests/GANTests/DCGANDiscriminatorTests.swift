@@ -1,3 +1,4 @@
+import Foundation
 import GANCore
 import GANLayers
 import GANTensor
@@ -49,5 +50,35 @@ struct DCGANDiscriminatorTests {
         #expect(throws: ConfigurationError.self) { try three.checkSizes(for: Problem(sampleShape: [6, 6], latentSize: 4)) }
         try three.checkSizes(for: Problem(sampleShape: [8, 8], latentSize: 4))
         try Self.architecture(#"{"discriminatorChannels":[3,4]}"#).checkSizes(for: Problem(sampleShape: [6, 6], latentSize: 4))
+    }
+}
+
+/// Files whose recipe left a plugin field to the default of its day (the `training` attribute
+/// keeps only what was set) load and resume as the networks they store after that default
+/// changed: dcgan's `discriminatorChannels` went from [32, 64] to [32, 64, 128].
+@Suite("Files written under older plugin defaults")
+struct OlderDefaultsTests {
+    @Test func aRecipeWithoutAFieldMeansTheFilesOwnConfiguration() throws {
+        let folder = try Hostile.workspace()
+        var configuration = Support.tinyConfiguration()
+        configuration.architecture = "dcgan"
+        configuration.architectureConfiguration = try JSONValue(parsing: #"{"generatorChannels":[4,3],"discriminatorChannels":[3,4]}"#)
+        let session = try TrainingSession(configuration: configuration)
+        _ = try session.step()
+        let seed = folder + "/dcgan.h5"
+        try session.save(to: seed)
+        // The recipe as a file from before the change holds it: no discriminatorChannels.
+        var older = configuration
+        older.architectureConfiguration = try JSONValue(parsing: #"{"generatorChannels":[4,3]}"#)
+        let path = try Hostile.make("set-raw-json", "training:" + ConfigurationCoding.encode(older), from: seed, to: folder + "/older.h5")
+        let contents = try ModelFile.load(path)
+        #expect(DCGANDiscriminatorTests.convolutions(contents.model.discriminator).map(\.channels) == [3, 4])
+        let resumed = try TrainingSession.resume(from: path, epochs: 2)
+        #expect(DCGANDiscriminatorTests.convolutions(resumed.model.discriminator).map(\.channels) == [3, 4])
+        // A field the recipe does state is still checked against the file.
+        var edited = configuration
+        edited.architectureConfiguration = try JSONValue(parsing: #"{"generatorChannels":[4,3],"discriminatorChannels":[3,5]}"#)
+        let bad = try Hostile.make("set-raw-json", "training:" + ConfigurationCoding.encode(edited), from: seed, to: folder + "/edited.h5")
+        #expect(throws: (any Error).self) { try ModelFile.load(bad) }
     }
 }
