@@ -28,6 +28,11 @@ public enum Limits {
     public static let maximumSteps = 1 << 40
     /// Images per minibatch.
     public static let maximumBatchSize = 1 << 16
+    /// Bytes of the buffers one batch takes in both networks (activations, their gradients,
+    /// convolution patch matrices, masks): 4 GiB. A batch size or image size that passes every
+    /// other limit can still ask for tens of GB there (the DCGAN takes about 1.5 MB per 28 x 28
+    /// row); training refuses such a batch and sampling draws smaller chunks.
+    public static let maximumBatchBufferBytes = 1 << 32
     /// Discriminator steps per generator step.
     public static let maximumK = 1_000
     /// Threads of a matrix product.

@@ -54,6 +54,7 @@ public class BatchNormalization: Layer {
     public var parameters: [Parameter] { [gamma, beta, movingMean, movingVariance] }
     public var attributes: [String: Double] { ["epsilon": Double(epsilon), "momentum": Double(momentum)] }
     public var dependsOnBatch: Bool { true }
+    public var workspacePerRow: Int { inputSize }
 
     public func reserve(batchCapacity: Int) {
         if normalized.count < batchCapacity * inputSize { normalized = Tensor(shape: [batchCapacity * pixels, size]) }

@@ -44,6 +44,8 @@ public final class Conv2D: Layer {
     private var patchSize: Int { window.height * window.width * inputShape.channels }
     private var pixels: Int { outputShape.height * outputShape.width }
 
+    public var workspacePerRow: Int { 2 * pixels * patchSize }
+
     public func reserve(batchCapacity: Int) {
         guard batchCapacity > capacity else { return }
         capacity = batchCapacity

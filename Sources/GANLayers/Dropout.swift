@@ -25,6 +25,8 @@ public final class Dropout: Layer {
         set { rng = newValue[0] }
     }
 
+    public var workspacePerRow: Int { size }
+
     public func reserve(batchCapacity: Int) {
         if mask.count < batchCapacity * size { mask = Tensor(shape: [batchCapacity, size]) }
     }

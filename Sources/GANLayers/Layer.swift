@@ -49,6 +49,11 @@ public protocol Layer: AnyObject {
     /// Called once per batch capacity before any pass, for layers that keep per-batch state.
     func reserve(batchCapacity: Int)
 
+    /// Floats of per-batch state `reserve` allocates per row (patch matrices, masks, x-hat),
+    /// beside the input and output buffers the network holds: what a batch will cost is known
+    /// before any of it is allocated.
+    var workspacePerRow: Int { get }
+
     func forward(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>,
                  batchSize: Int, phase: Phase)
 
@@ -73,4 +78,5 @@ extension Layer {
         set {}
     }
     public func reserve(batchCapacity: Int) {}
+    public var workspacePerRow: Int { 0 }
 }

@@ -24,6 +24,9 @@ public final class MaxPooling2D: Layer {
     public var outputSize: Int { outputShape.size }
     public var attributes: [String: Double] { window.attributes }
 
+    /// The winners (Int32, one float's bytes each).
+    public var workspacePerRow: Int { outputSize }
+
     public func reserve(batchCapacity: Int) {
         guard batchCapacity > capacity else { return }
         capacity = batchCapacity

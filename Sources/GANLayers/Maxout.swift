@@ -43,6 +43,9 @@ public final class Maxout: Layer {
         return result
     }
 
+    /// The linear outputs and their gradient, and the winners (Int32, one float's bytes each).
+    public var workspacePerRow: Int { 2 * units * pieces + units }
+
     public func reserve(batchCapacity: Int) {
         guard batchCapacity > capacity else { return }
         capacity = batchCapacity

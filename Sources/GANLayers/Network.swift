@@ -47,6 +47,18 @@ public final class Network {
     /// real and generated samples in separate passes.
     public var dependsOnBatch: Bool { layers.contains { $0.dependsOnBatch } }
 
+    /// Floats one batch row costs: every layer's output and input gradient (the buffers
+    /// `reserve` allocates) and its own per-row state (`workspacePerRow`). Layer sizes are
+    /// bounded by `Limits`, so the sum cannot overflow.
+    public var floatsPerRow: Int {
+        layers.reduce(0) { $0 + $1.outputSize + $1.inputSize + $1.workspacePerRow }
+    }
+
+    /// Rows whose buffers fit in `bytes`, at least 1.
+    public func rows(within bytes: Int) -> Int {
+        max(1, bytes / (MemoryLayout<Float>.size * max(1, floatsPerRow)))
+    }
+
     public var parameterCount: Int { layers.flatMap(\.parameters).reduce(0) { $0 + $1.value.count } }
 
     /// Sizes every buffer for batches up to `capacity`. Cheap when already large enough.

@@ -69,6 +69,8 @@ public final class TransposedConv2D: Layer {
     private var patchSize: Int { window.height * window.width * outputShape.channels }
     private var inputPixels: Int { inputShape.height * inputShape.width }
 
+    public var workspacePerRow: Int { inputPixels * patchSize }
+
     public func reserve(batchCapacity: Int) {
         guard batchCapacity > capacity else { return }
         capacity = batchCapacity

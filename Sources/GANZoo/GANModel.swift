@@ -94,6 +94,9 @@ public final class GANModel {
     public func generate(noise: [Float], count: Int, labels: [Int]? = nil, chunk: Int = 1000) -> [Float] {
         precondition(noise.count == count * problem.latentSize, "noise does not hold \(count) vectors")
         precondition(chunk > 0, "chunk must be positive")
+        // Chunks whose buffers fit the limit in every thread's copy (a 256 x 256 DCGAN's take
+        // about 2 MB a row), however many rows were asked for.
+        let chunk = Swift.min(chunk, generator.rows(within: Limits.maximumBatchBufferBytes / Swift.max(1, BLASThreads.current)))
         var conditioned = noise
         if problem.classes != nil {
             let labels = labels ?? self.labels(count: count, seed: 0)

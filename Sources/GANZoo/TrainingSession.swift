@@ -83,6 +83,7 @@ public final class TrainingSession {
         problem.pixelMean = loaded.pixelMean
         if configuration.conditional { problem.classes = Classes(labels: loaded.labels) }
         model = try GANModel(configuration: configuration, problem: problem)
+        try Self.checkBatchBuffers(model, batchSize: configuration.batchSize)
         trainer = AdversarialTrainer(
             generator: model.generator, discriminator: model.discriminator, loss: loss,
             problem: problem,
@@ -98,6 +99,21 @@ public final class TrainingSession {
     }
 
     /// The training split of the configured folder (or the shipped subset), label-filtered.
+    /// Refuses a batch whose buffers would pass `Limits.maximumBatchBufferBytes` before any is
+    /// allocated: the generator runs on B rows, the discriminator on 2B (real and generated).
+    static func checkBatchBuffers(_ model: GANModel, batchSize: Int) throws {
+        let floats = model.generator.floatsPerRow + 2 * model.discriminator.floatsPerRow
+        let perImage = MemoryLayout<Float>.size * floats
+        let largest = Limits.maximumBatchBufferBytes / perImage
+        guard batchSize <= largest else {
+            let gigabytes = Double(perImage) * Double(batchSize) / Double(1 << 30)
+            throw TrainingError.invalidConfiguration(
+                "batch size \(batchSize): the networks' buffers would take \(String(format: "%.1f", gigabytes)) GiB "
+                + "(\(perImage / 1024) KiB per image), more than the limit of \(Limits.maximumBatchBufferBytes >> 30) GiB; "
+                + (largest > 0 ? "this model trains with a batch size of at most \(largest)" : "this model is too large to train here"))
+        }
+    }
+
     public static func loadData(_ configuration: TrainingConfiguration) throws -> Dataset {
         let folder = try DatasetFolder.resolve(configuration.dataPath)
         var data = try folder.load(.train)

@@ -82,3 +82,19 @@ struct OlderDefaultsTests {
         #expect(throws: (any Error).self) { try ModelFile.load(bad) }
     }
 }
+
+@Suite("Batch buffer accounting")
+struct BatchBufferTests {
+    /// What a batch row costs is known before anything is allocated: inputs, outputs and each
+    /// layer's own per-row state (here the convolution's patch matrix and its gradient, and
+    /// batch normalisation's x-hat).
+    @Test func floatsPerRowCountEveryBuffer() {
+        let image = ImageShape(height: 4, width: 4, channels: 2)
+        let conv = Conv2D(input: image, filters: 3, window: Window(size: 3, padding: 1))
+        let norm = BatchNormalization2D(shape: conv.outputShape)
+        let network = Network(layers: [conv, norm])
+        // conv: input 32, output 48, patches 2 x 16 pixels x 18; norm: 48 in, 48 out, 48 x-hat.
+        #expect(network.floatsPerRow == (32 + 48 + 2 * 16 * 18) + (48 + 48 + 48))
+        #expect(network.rows(within: 800 * 4 * 10) == 10 && network.rows(within: 1) == 1)
+    }
+}

@@ -38,6 +38,8 @@ struct HostileRunTests {
             (["train", "--final-momentum", "0.7", "--momentum-ramp-end", "9223372036854775807", "--out", out], "momentum ramp"),
             (["train", "--noise-scale=-1e30", "--out", out], "noise scale"),
             (["train", "--batch-size", "1000000000", "--out", out], "batch size"),
+            // Within the batch-size limit, but 5.5 GiB of DCGAN buffers (it aborted allocating).
+            (["train", "--arch", "dcgan", "--batch-size", "4000", "--out", out], "batch size 4000"),
         ]
         for (arguments, subject) in cases {
             Hostile.expectRefused(try Hostile.gan(arguments, timeout: 60), naming: subject)
