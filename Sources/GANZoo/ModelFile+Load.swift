@@ -103,7 +103,7 @@ extension ModelFile {
     /// `discriminatorChannels` was [32, 64]) does not turn an older file into a "damaged" one or
     /// resume it as another network, while every field the recipe does state is still checked
     /// against the file. A configuration that is not a JSON object is left for the check to refuse.
-    static func completed(_ configuration: TrainingConfiguration, generator: AnyArchitecture,
+    public static func completed(_ configuration: TrainingConfiguration, generator: AnyArchitecture,
                           discriminator: AnyArchitecture) -> TrainingConfiguration {
         func laid(_ recipe: String?, over stored: String) -> JSONValue? {
             guard case .object(let base)? = try? JSONValue(parsing: stored) else { return nil }

@@ -37,7 +37,9 @@ extension ZooPublisher {
         }
         let recipe = try model.configuration()
         let contents = try ModelFile.load(model.weightsPath)
-        var stored = contents.configuration, wanted = recipe
+        var stored = contents.configuration
+        var wanted = ModelFile.completed(recipe, generator: contents.model.generatorArchitecture,
+                                         discriminator: contents.model.discriminatorArchitecture)
         stored.threads = 0
         wanted.threads = 0
         guard stored == wanted else {

@@ -17,7 +17,10 @@ public enum ZooPublisher {
                                budget: Int = Zoo.weightsBudgetBytes, say: (String) -> Void = { _ in }) throws -> ZooMetrics {
         let recipe = try model.configuration()
         let session = try TrainingSession.resume(from: trained)
-        var ran = session.configuration, wanted = recipe
+        // The recipe completed as a file's is (`ModelFile.completed`): fields it leaves out are the file's.
+        var ran = session.configuration
+        var wanted = ModelFile.completed(recipe, generator: session.model.generatorArchitecture,
+                                         discriminator: session.model.discriminatorArchitecture)
         ran.threads = 0
         wanted.threads = 0
         guard ran == wanted else {

@@ -12,9 +12,14 @@ extension Train {
         try resolveConfiguration().configuration
     }
 
-    /// The configuration with the source of each value (`--explain`).
-    func resolveConfiguration() throws -> ResolvedRecipe {
+    /// The configuration with the source of each value (`--explain`). `checkpoint`: a resumed
+    /// run's recipe, which stands where a --recipe would when none is given, so that flags such as
+    /// `--arch-config` are read as settings of the checkpoint's plugins (not the default's).
+    func resolveConfiguration(checkpoint: TrainingConfiguration? = nil) throws -> ResolvedRecipe {
         var recipeLayer: RecipeLayer?
+        if recipe == nil, let checkpoint {
+            recipeLayer = RecipeLayer(source: "checkpoint", fields: RecipeResolver.fields(of: checkpoint))
+        }
         if let recipe {
             let text = try TrainingConfiguration.recipeJSON(contentsOf: recipe)
             let configuration = try TrainingConfiguration.recipe(json: text, source: recipe)

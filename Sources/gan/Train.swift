@@ -252,7 +252,7 @@ struct Train: ParsableCommand {
         if !trainingFlags.isEmpty {
             var stored = contents.configuration
             if let data { stored.dataPath = data }
-            let differences = try resolveConfiguration().explicitDifferences(from: stored)
+            let differences = try resolveConfiguration(checkpoint: stored).explicitDifferences(from: stored)
             if !differences.isEmpty {
                 let list = differences.prefix(12).map { "\($0.path): checkpoint \($0.theirs), given \($0.ours)" }
                 throw CLIError("\(differences.count) setting(s) given differ from the checkpoint's: \(list.joined(separator: "; "))"

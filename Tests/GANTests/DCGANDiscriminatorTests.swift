@@ -98,3 +98,24 @@ struct BatchBufferTests {
         #expect(network.rows(within: 800 * 4 * 10) == 10 && network.rows(within: 1) == 1)
     }
 }
+
+extension OlderDefaultsTests {
+    /// `--resume` with the original command's `--arch-config` but not its `--arch`: the settings
+    /// are the checkpoint's plugin's (they were checked against the default plugin, mlp, which
+    /// has no `discriminatorChannels`).
+    @Test func resumeReadsPluginSettingsAsTheCheckpointsPlugin() throws {
+        let folder = Support.temporaryFolder()
+        let binary = try #require(Support.ganBinary)
+        let config = #"{"generatorChannels":[4,3],"discriminatorChannels":[3,4]}"#
+        let first = try Support.run(binary, ["train", "--arch", "dcgan", "--arch-config", config, "--epochs", "1", "--digit", "4",
+                                             "--checkpoint-every", "1", "--out", folder + "/a.h5", "--threads", "1"])
+        #expect(first.status == 0, "\(first.output)")
+        let checkpoint = try #require(try FileManager.default.contentsOfDirectory(atPath: folder + "/a-checkpoints").sorted().last)
+        let resumed = try Support.run(binary, ["train", "--resume", folder + "/a-checkpoints/" + checkpoint, "--arch-config", config,
+                                               "--epochs", "2", "--out", folder + "/b.h5"])
+        #expect(resumed.status == 0, "\(resumed.output)")
+        let changed = try Support.run(binary, ["train", "--resume", folder + "/a-checkpoints/" + checkpoint,
+                                               "--arch-config", #"{"discriminatorChannels":[3,5]}"#, "--epochs", "2", "--out", folder + "/c.h5"])
+        #expect(changed.status == 1 && changed.stderr.contains("discriminatorChannels: checkpoint [3,4], given [3,5]"), "\(changed.output)")
+    }
+}
