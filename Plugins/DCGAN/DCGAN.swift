@@ -53,10 +53,6 @@ public struct DCGAN: Architecture {
     private static let window = Window(size: 4, stride: 2, padding: 1)
 
     public init(configuration: Configuration) throws {
-        for (field, channels) in [("generatorChannels", configuration.generatorChannels),
-                                  ("discriminatorChannels", configuration.discriminatorChannels)] {
-            try ConfigurationCheck.positive(channels, field, plugin: Self.name, maximum: 4096)
-        }
         guard configuration.generatorChannels.count == 2 else {
             throw ConfigurationError.invalid(plugin: Self.name,
                                              reason: "generatorChannels must hold 2 channel counts, got \(configuration.generatorChannels.count)")
@@ -64,6 +60,10 @@ public struct DCGAN: Architecture {
         guard (2...3).contains(configuration.discriminatorChannels.count) else {
             throw ConfigurationError.invalid(plugin: Self.name, reason: "discriminatorChannels must hold 2 or 3 channel counts "
                                              + "(one per strided convolution), got \(configuration.discriminatorChannels.count)")
+        }
+        for (field, channels) in [("generatorChannels", configuration.generatorChannels),
+                                  ("discriminatorChannels", configuration.discriminatorChannels)] {
+            try ConfigurationCheck.positive(channels, field, plugin: Self.name, maximum: 4096)
         }
         try ConfigurationCheck.slope(configuration.leakyReLUAlpha, "leakyReLUAlpha", plugin: Self.name)
         guard configuration.initStd > 0, configuration.initStd <= 1 else {

@@ -37,8 +37,25 @@ public enum ConfigurationCoding {
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {
-            throw ConfigurationError.invalid(plugin: plugin, reason: outOfRange(json) ?? describe(error))
+            throw ConfigurationError.invalid(plugin: plugin, reason: outOfRange(json) ?? culprit(fields, over: base, as: T.self) ?? describe(error))
         }
+    }
+
+    /// The first field (by name) that does not decode when it alone is laid over the defaults,
+    /// with the value given and the default: the decoder's own message may name no field (a
+    /// fraction where a whole number belongs reads "The given data was not valid JSON").
+    static func culprit<T: Decodable>(_ fields: [String: Any], over base: [String: Any], as type: T.Type) -> String? {
+        func text(_ value: Any) -> String? {
+            (try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed])).map { String(decoding: $0, as: UTF8.self) }
+        }
+        for key in fields.keys.sorted() {
+            guard let value = fields[key], let data = try? JSONSerialization.data(withJSONObject: deepMerge(base, [key: value])),
+                  (try? JSONDecoder().decode(T.self, from: data)) == nil else { continue }
+            let given = text(value).map { JSONText.excerpt($0, limit: 60) } ?? "the value given"
+            let fallback = base[key].flatMap(text).map { " (the default: \(JSONText.excerpt($0, limit: 60)))" } ?? ""
+            return "\(key): \(given) is not of this field's type\(fallback)"
+        }
+        return nil
     }
 
     /// "field: the number N is out of range", when the text holds a number no field can take.

@@ -128,6 +128,20 @@ extension ModelFile {
         return result
     }
 
+    /// "field: recipe X, file Y" for the first fields where two configuration objects differ
+    /// (an excerpt of each whole would cut off where they part).
+    static func fieldDifferences(recipe: String, file: String) -> String {
+        guard case .object(let ours)? = try? JSONValue(parsing: recipe), case .object(let theirs)? = try? JSONValue(parsing: file) else {
+            return "recipe \(JSONText.excerpt(recipe, limit: 60)), file \(JSONText.excerpt(file, limit: 60))"
+        }
+        let fields = Set(ours.keys).union(theirs.keys).sorted().filter { ours[$0] != theirs[$0] }
+        let listed = fields.prefix(3).map { field in
+            "\(field): recipe \(JSONText.excerpt(ours[field]?.text ?? "(unset)", limit: 40)), "
+                + "file \(JSONText.excerpt(theirs[field]?.text ?? "(unset)", limit: 40))"
+        }
+        return listed.joined(separator: "; ") + (fields.count > 3 ? "; ..." : "")
+    }
+
     /// The recipe in `training` must describe the networks the root attributes describe (and
     /// the layers were checked against): a resume builds its session from the recipe, so a
     /// recipe edited to other plugins, sizes, a loss or a noise prior would train another model
@@ -149,7 +163,9 @@ extension ModelFile {
                 throw fail("/", "attribute 'training': \(role) configuration: \(error)")
             }
             guard rebuilt.configurationJSON == stored.configurationJSON else {
-                throw disagree("\(role)_config", rebuilt.configurationJSON, stored.configurationJSON)
+                throw fail("/", "attribute 'training' disagrees with the file's \(role)_config ("
+                           + fieldDifferences(recipe: rebuilt.configurationJSON, file: stored.configurationJSON)
+                           + "): the file was edited or damaged")
             }
         }
         // A conditional run's classes come from its data, not from the recipe's problem.

@@ -79,7 +79,8 @@ struct OlderDefaultsTests {
         var edited = configuration
         edited.architectureConfiguration = try JSONValue(parsing: #"{"generatorChannels":[4,3],"discriminatorChannels":[3,5]}"#)
         let bad = try Hostile.make("set-raw-json", "training:" + ConfigurationCoding.encode(edited), from: seed, to: folder + "/edited.h5")
-        #expect(throws: (any Error).self) { try ModelFile.load(bad) }
+        // ... and the message shows where they part (an excerpt of each whole cut off there).
+        #expect { try ModelFile.load(bad) } throws: { "\($0)".contains("discriminatorChannels: recipe [3,5], file [3,4]") }
     }
 }
 
