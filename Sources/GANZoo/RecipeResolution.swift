@@ -25,6 +25,13 @@ public struct ResolvedRecipe: Sendable {
     /// Source of every leaf value, by dotted path ("generatorOptimizer.learningRate").
     public let sources: [String: String]
 
+    /// The same recipe with the plugins' configurations spelled out (`ModelFile.completed`), as a
+    /// weights file stores it: fields nobody set are the defaults of `generator` and `discriminator`.
+    public func completed(generator: AnyArchitecture, discriminator: AnyArchitecture) -> ResolvedRecipe {
+        ResolvedRecipe(configuration: ModelFile.completed(configuration, generator: generator, discriminator: discriminator),
+                       sources: sources)
+    }
+
     /// The fields a recipe or a flag set whose values differ from `other`'s (except `epochs`,
     /// which a resumed run may raise): (path, other's value, this one's), sorted by path.
     public func explicitDifferences(from other: TrainingConfiguration) -> [(path: String, theirs: String, ours: String)] {

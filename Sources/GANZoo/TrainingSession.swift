@@ -84,6 +84,10 @@ public final class TrainingSession {
         if configuration.conditional { problem.classes = Classes(labels: loaded.labels) }
         model = try GANModel(configuration: configuration, problem: problem)
         try Self.checkBatchBuffers(model, batchSize: configuration.batchSize)
+        // The recipe a file stores spells out the plugins' configurations, so that it means the
+        // same networks after a plugin's default changes.
+        self.configuration = ModelFile.completed(configuration, generator: model.generatorArchitecture,
+                                                 discriminator: model.discriminatorArchitecture)
         trainer = AdversarialTrainer(
             generator: model.generator, discriminator: model.discriminator, loss: loss,
             problem: problem,

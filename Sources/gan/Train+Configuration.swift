@@ -33,17 +33,19 @@ extension Train {
         let configuration = resolved.configuration
         do { try configuration.validate() } catch { throw CLIError("\(error)") }
         // The plugins' own configurations too, so that --print-recipe never prints a recipe that
-        // training would refuse.
+        // training would refuse; the recipe spells them out, as a weights file stores it.
+        var architectures: [AnyArchitecture] = []
         for generator in [true, false] {
             let plugin = generator ? configuration.generatorPlugin : configuration.discriminatorPlugin
             do {
                 let architecture = try Registry.architecture(named: plugin).make(configurationJSON: configuration.configurationJSON(generator: generator))
                 try architecture.checkSizes(for: configuration.problem)
+                architectures.append(architecture)
             } catch {
                 throw CLIError("\(error)")
             }
         }
-        return resolved
+        return resolved.completed(generator: architectures[0], discriminator: architectures[1])
     }
 
     /// The flags that were given, as recipe fields. `--optimizer` naming another kind than the

@@ -188,6 +188,8 @@ struct HostileFileTests {
             ("set-json-field", "discriminator_config:discriminatorChannels:[1000000,4]", "discriminatorChannels"),
             ("set-json-field", "generator_config:generatorChannels:[4]", "2 channel counts"),
             ("set-json-field", "discriminator_config:discriminatorChannels:[3,4,5,6]", "2 or 3 channel counts"),
+            // The shared attribute alone edited: it was never read, so a reader was misled.
+            ("set-json-field", "architecture_config:discriminatorChannels:[3,9]", "discriminatorChannels: attribute [3,9], file [3,4]"),
             ("set-json-field", "problem:sampleShape:[3,28,28]", "single-channel images"),
             ("set-json-field", "problem:sampleShape:[28,27]", "halve alike"),
         ]
