@@ -14,6 +14,12 @@ public struct TrainingPosition: Codable, Sendable, Equatable {
         self.step = step
         self.epochStep = epochStep
     }
+
+    /// "epoch 2, step 115" (inside epoch 2) or "the end of epoch 1, step 100", the same words
+    /// wherever a run stops or resumes.
+    public var description: String {
+        epochStep > 0 ? "epoch \(epoch + 1), step \(step)" : "the end of epoch \(epoch), step \(step)"
+    }
 }
 
 /// The self-describing weights file (see README, "The weights file").

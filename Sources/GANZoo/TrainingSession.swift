@@ -70,7 +70,8 @@ public final class TrainingSession {
         let loaded = try data ?? TrainingSession.loadData(configuration)
         guard loaded.sampleSize == configuration.problem.sampleSize else {
             throw TrainingError.invalidConfiguration(
-                "the data's images are \(loaded.sampleShape) but the problem expects \(configuration.problem.sampleShape)")
+                "the data's images are \(loaded.sampleShape) but the problem expects \(configuration.problem.sampleShape) "
+                + "(a --recipe's problem.sampleShape sets the image shape; there is no flag for it)")
         }
         guard configuration.batchSize <= loaded.count else {
             throw TrainingError.invalidConfiguration(

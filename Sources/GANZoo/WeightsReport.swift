@@ -58,7 +58,9 @@ public struct WeightsReport: Encodable, Sendable {
         }
         let contents = try ModelFile.load(path)
         let model = contents.model
-        (kind, self.format, formatVersion, classifier) = (.gan, ModelFile.format, ModelFile.formatVersion, nil)
+        // The file's own version (an unconditional model's files are still written as 1).
+        let version = (try? HDF5File.open(path).root.intAttribute("format_version")) ?? ModelFile.formatVersion
+        (kind, self.format, formatVersion, classifier) = (.gan, ModelFile.format, version, nil)
         gan = GANEntry(architecture: model.architectureName, loss: contents.configuration.loss,
                        generatorArchitecture: model.generatorArchitecture.name,
                        generatorConfiguration: model.generatorArchitecture.configurationJSON,

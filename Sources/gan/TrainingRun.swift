@@ -74,7 +74,7 @@ struct TrainingRun {
                     let path = try writeCheckpoint(session)
                     let signalName = interruptRequested == SIGTERM ? "SIGTERM" : "SIGINT"
                     FileHandle.standardError.write(Data((
-                        "interrupted at epoch \(session.position.epoch + 1), step \(session.position.step) by \(signalName); "
+                        "interrupted at \(session.position.description) by \(signalName); "
                         + "checkpoint written to \(path)\nresume with: "
                         + (["gan", "train", "--resume", path, "--out", out] + checkpoints.resumeArguments(out: out)
                            + (samplesDir.map { ["--samples-dir", $0] } ?? []) + (onDivergence == .rollback ? ["--on-divergence", "rollback"] : [])
@@ -108,7 +108,8 @@ struct TrainingRun {
     private func printHeader(_ session: TrainingSession) {
         let configuration = session.configuration
         let labels = configuration.digits.map { $0.map(String.init).joined(separator: ",") } ?? "all"
-        let resumed = session.position.step > 0 ? " from epoch \(session.position.epoch), step \(session.position.step)" : ""
+        // In the interrupt message's words: the epoch in progress, or the one just finished.
+        let resumed = session.position.step > 0 ? " from \(session.position.description)" : ""
         say("training \(session.model.architectureName) + \(configuration.loss) (\(configuration.mode.rawValue), k \(configuration.k)) "
               + "on \(session.data.count) images (labels \(labels)), \(session.batchesPerEpoch) steps per epoch, "
               + "\(session.model.generator.parameterCount) G / \(session.model.discriminator.parameterCount) D parameters\(resumed)")

@@ -61,7 +61,7 @@ struct CheckpointCommandLineTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 130, "exit status \(process.terminationStatus): \(Self.read(err))")
         let message = Self.read(err)
-        #expect(message.contains("interrupted at epoch") && message.contains("resume with: gan train --resume"), "\(message)")
+        #expect(message.contains("interrupted at ") && message.contains("resume with: gan train --resume"), "\(message)")
         let checkpoint = try #require(message.components(separatedBy: "--resume ").last?.components(separatedBy: " ").first)
         #expect(FileManager.default.fileExists(atPath: checkpoint))
         #expect(!FileManager.default.fileExists(atPath: folder + "/w.h5"), "an interrupted run writes no final weights")
@@ -70,6 +70,9 @@ struct CheckpointCommandLineTests {
         let resumed = try Support.run(try #require(Support.ganBinary), ["train", "--resume", checkpoint, "--epochs", "3",
                                                                          "--out", folder + "/w.h5"] + Self.tiny)
         #expect(resumed.status == 0, "\(resumed.output)")
+        // The resumed run names the position as the interrupt did ("epoch 2, step 115" both times).
+        let position = try #require(message.components(separatedBy: "interrupted at ").last?.components(separatedBy: " by SIG").first)
+        #expect(resumed.stdout.contains(" from \(position)"), "interrupted at \(position), resumed: \(resumed.stdout.prefix(300))")
         #expect(try Self.weights(folder + "/w.h5") == Self.weights(reference), "interrupted + resumed == uninterrupted")
 
         let again = try Support.run(try #require(Support.ganBinary), ["train", "--resume", folder + "/w.h5", "--out", folder + "/x.h5"])

@@ -171,7 +171,9 @@ struct HostileRunTests {
         let message = CheckpointCommandLineTests.read(stderr)
         #expect(message.contains("by SIGTERM") && message.contains("resume with: gan train --resume"), "\(message)")
         let checkpoint = try #require(message.components(separatedBy: "--resume ").last?.components(separatedBy: " ").first)
-        let epoch = try #require(Int(message.components(separatedBy: "interrupted at epoch ").last?.prefix { $0.isNumber } ?? ""))
+        // "interrupted at epoch 3, step ..." or "interrupted at the end of epoch 2, step ...".
+        let at = try #require(message.components(separatedBy: "interrupted at ").last)
+        let epoch = try #require(Int(at.components(separatedBy: "epoch ").dropFirst().first?.prefix { $0.isNumber } ?? ""))
         let resumed = try Hostile.gan(["train", "--resume", checkpoint, "--epochs", String(epoch + 1), "--out", out])
         #expect(resumed.status == 0, "\(resumed.output)")
     }

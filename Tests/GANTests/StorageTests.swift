@@ -28,6 +28,7 @@ struct StorageTests {
         #expect(Self.bits(loaded.model.discriminator) == Self.bits(session.model.discriminator))
         #expect(loaded.configuration == session.configuration)
         #expect(loaded.position == session.position)
+        #expect(try WeightsReport(path: path).formatVersion == 1, "inspect reports the file's own format_version, not the newest")
         #expect(loaded.model.generatorArchitecture.configurationJSON == session.model.generatorArchitecture.configurationJSON)
         #expect(loaded.model.discriminatorArchitecture.configurationJSON == session.model.discriminatorArchitecture.configurationJSON)
         // The rebuilt generator draws exactly what the trained one draws.
