@@ -33,6 +33,15 @@ public enum Limits {
     /// other limit can still ask for tens of GB there (the DCGAN takes about 1.5 MB per 28 x 28
     /// row); training refuses such a batch and sampling draws smaller chunks.
     public static let maximumBatchBufferBytes = 1 << 32
+    /// Bytes of the samples a command holds at once (`gan sample --count`, `gan evaluate --count`):
+    /// 512 MiB. The commands copy them a few times on the way out (noise, grid, file encoding;
+    /// about 8x at the peak), and 28 x 28 samples reach the 100,000-sample limit first.
+    public static let maximumSampleBytes = 1 << 29
+
+    /// The most samples of `sampleSize` values a command may hold at once (`maximumSampleBytes`).
+    public static func largestSampleCount(of sampleSize: Int) -> Int {
+        maximumSampleBytes / (MemoryLayout<Float>.size * max(1, sampleSize))
+    }
     /// Discriminator steps per generator step.
     public static let maximumK = 1_000
     /// Threads of a matrix product.

@@ -42,6 +42,7 @@ public struct Benchmark {
         let plugin = try factory.make(configurationJSON: configurationJSON)
         let problem = Problem(sampleShape: [28, 28], latentSize: 100, noise: factory.referenceSettings.noise ?? NoisePrior())
         let model = try GANModel(generator: plugin, discriminator: plugin, problem: problem, seed: 1)
+        try TrainingSession.checkBatchBuffers(model, batchSize: batchSize)
         let optimizer = OptimizerConfiguration.defaultSGD
         let trainer = AdversarialTrainer(
             generator: model.generator, discriminator: model.discriminator, loss: try Registry.loss(named: "non-saturating").make(),

@@ -168,13 +168,14 @@ extension ModelFile {
                            + "): the file was edited or damaged")
             }
         }
-        // `architecture_config` (written when both sides share a plugin) is what a reader of the
-        // file sees first: it must be that shared configuration, not some other.
+        // `architecture_config` is what a reader of the file sees first: written when both sides
+        // share a plugin (files before this version wrote it as the generator's configuration even
+        // when the discriminator's differed), it must be the generator's configuration.
         if root.hasAttribute("architecture_config") {
             let shared = try root.stringAttribute("architecture_config")
-            guard generator.name == discriminator.name, generator.configurationJSON == discriminator.configurationJSON,
-                  let ours = try? JSONValue(parsing: shared), ours == (try? JSONValue(parsing: generator.configurationJSON)) else {
-                throw fail("/", "attribute 'architecture_config' disagrees with the file's generator_config and discriminator_config ("
+            guard generator.name == discriminator.name, let ours = try? JSONValue(parsing: shared),
+                  ours == (try? JSONValue(parsing: generator.configurationJSON)) else {
+                throw fail("/", "attribute 'architecture_config' disagrees with the file's generator_config ("
                            + fieldDifferences(recipe: shared, file: generator.configurationJSON).replacingOccurrences(of: "recipe ", with: "attribute ")
                            + "): the file was edited or damaged")
             }

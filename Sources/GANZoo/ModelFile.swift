@@ -78,7 +78,8 @@ public enum ModelFile {
             try root.setAttribute("generator_config", model.generatorArchitecture.configurationJSON)
             try root.setAttribute("discriminator_architecture", model.discriminatorArchitecture.name)
             try root.setAttribute("discriminator_config", model.discriminatorArchitecture.configurationJSON)
-            if model.generatorArchitecture.name == model.discriminatorArchitecture.name {
+            if model.generatorArchitecture.name == model.discriminatorArchitecture.name
+                && model.generatorArchitecture.configurationJSON == model.discriminatorArchitecture.configurationJSON {
                 try root.setAttribute("architecture_config", model.generatorArchitecture.configurationJSON)
             }
             try root.setAttribute("loss", configuration.loss)

@@ -111,7 +111,7 @@ extension WeightsReport {
         let configuration = gan.training, problem = gan.problem
         var lines = ["  kind:          GAN (weights written by `gan train`)",
                      "  architecture:  \(gan.architecture)", "  loss:          \(gan.loss)"]
-        if gan.generatorArchitecture == gan.discriminatorArchitecture {
+        if gan.generatorArchitecture == gan.discriminatorArchitecture && gan.generatorConfiguration == gan.discriminatorConfiguration {
             lines.append("  configuration: \(gan.generatorConfiguration)")
         } else {
             lines.append("  generator:     \(gan.generatorArchitecture) \(gan.generatorConfiguration)")
@@ -123,7 +123,7 @@ extension WeightsReport {
         let digits = configuration.digits.map { $0.map(String.init).joined(separator: ",") } ?? "all"
         let held = configuration.holdOutValidation ? "validation \(configuration.validationSplit.rawValue) held out" : "no images held out"
         lines.append("  data:          \(configuration.dataPath ?? "shipped MNIST subset"), labels \(digits), \(held)")
-        lines.append("  training:      epoch \(gan.position.epoch) of \(configuration.epochs), step \(gan.position.step), "
+        lines.append("  training:      at \(gan.position.description) of \(configuration.epochs), "
                      + "batch \(configuration.batchSize), k \(configuration.k), \(configuration.mode.rawValue), "
                      + "D objective \(configuration.discriminatorObjective.rawValue), "
                      + "seed \(configuration.seed), threads \(configuration.threads)")

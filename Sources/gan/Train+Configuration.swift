@@ -18,7 +18,16 @@ extension Train {
     func resolveConfiguration(checkpoint: TrainingConfiguration? = nil) throws -> ResolvedRecipe {
         var recipeLayer: RecipeLayer?
         if recipe == nil, let checkpoint {
-            recipeLayer = RecipeLayer(source: "checkpoint", fields: RecipeResolver.fields(of: checkpoint))
+            // A plugin named anew by flag leaves the checkpoint's configuration of the old one
+            // behind, so that the refusal names the plugin change, not its fields.
+            var fields = RecipeResolver.fields(of: checkpoint)
+            for (flag, key, stored) in [(arch, "architectureConfiguration", checkpoint.architecture),
+                                        (generator, "generatorConfiguration", checkpoint.generatorPlugin),
+                                        (discriminator, "discriminatorConfiguration", checkpoint.discriminatorPlugin)]
+            where flag != nil && flag != stored {
+                fields[key] = nil
+            }
+            recipeLayer = RecipeLayer(source: "checkpoint", fields: fields)
         }
         if let recipe {
             let text = try TrainingConfiguration.recipeJSON(contentsOf: recipe)
@@ -40,9 +49,20 @@ extension Train {
             do {
                 let architecture = try Registry.architecture(named: plugin).make(configurationJSON: configuration.configurationJSON(generator: generator))
                 try architecture.checkSizes(for: configuration.problem)
+                // The classes come from the data later; whether the plugin takes one is known now.
+                if configuration.conditional && !architecture.supportsCondition {
+                    throw ConfigurationError.invalid(plugin: plugin, reason: "it builds no conditional networks (its "
+                                                     + "supportsCondition is false); train it without --conditional")
+                }
                 architectures.append(architecture)
             } catch {
-                throw CLIError("\(error)")
+                // Say where the plugin's fields came from (a recipe spells out its plugin's
+                // configuration; --arch naming another plugin does not clear it).
+                let key = generator ? (configuration.generatorConfiguration != nil ? "generatorConfiguration" : "architectureConfiguration")
+                    : (configuration.discriminatorConfiguration != nil ? "discriminatorConfiguration" : "architectureConfiguration")
+                let origins = Set(resolved.sources.filter { $0.key.hasPrefix(key + ".") }.map(\.value)).filter { $0 != "flag" && $0 != "default" }
+                let origin = origins.sorted().first.map { " (\(key) from \($0))" } ?? ""
+                throw CLIError("\(error)\(origin)")
             }
         }
         return resolved.completed(generator: architectures[0], discriminator: architectures[1])

@@ -1,5 +1,6 @@
 import Foundation
 import GANCore
+import GANData
 import GANLayers
 import GANTensor
 import GANZoo
@@ -118,5 +119,60 @@ extension OlderDefaultsTests {
         let changed = try Support.run(binary, ["train", "--resume", folder + "/a-checkpoints/" + checkpoint,
                                                "--arch-config", #"{"discriminatorChannels":[3,5]}"#, "--epochs", "2", "--out", folder + "/c.h5"])
         #expect(changed.status == 1 && changed.stderr.contains("discriminatorChannels: checkpoint [3,4], given [3,5]"), "\(changed.output)")
+    }
+}
+
+/// Round trips and refusals around plugin configurations and sample memory, found by a tester.
+@Suite("Plugin configurations and sample memory from the command line")
+struct ConfigurationRoundTripTests {
+    /// Under the hostile tests' memory limit (1 GiB): an allocation past it is a crash the test sees.
+    static func gan(_ arguments: [String]) throws -> Hostile.Run {
+        try Hostile.gan(arguments, timeout: 120)
+    }
+
+    /// One plugin on both sides with a configuration for one side only: the file is read back
+    /// (its architecture_config was the generator's, which a check then took for damage).
+    @Test func aPerSideConfigurationLoadsAgain() throws {
+        let folder = Support.temporaryFolder()
+        let train = try Self.gan(["train", "--generator-config", #"{"generatorHiddenSizes":[24]}"#, "--arch-config",
+                                  #"{"discriminatorHiddenSizes":[16]}"#, "--digit", "4", "--epochs", "1", "--out", folder + "/w.h5"])
+        #expect(train.status == 0, "\(train.output)")
+        let inspect = try Self.gan(["inspect", folder + "/w.h5"])
+        #expect(inspect.status == 0 && inspect.stdout.contains("generator:") && inspect.stdout.contains("discriminator:"),
+                "both configurations shown: \(inspect.output)")
+        #expect(try Self.gan(["sample", "--weights", folder + "/w.h5", "--out", folder + "/s.png"]).status == 0)
+    }
+
+    /// A recipe spells out its plugin's configuration: another plugin by flag is refused, naming
+    /// where the fields came from; --print-recipe refuses what training would (a condition the
+    /// plugin cannot take), and bench a batch whose buffers pass the limit.
+    @Test func anotherPluginByFlagNamesTheRecipesConfiguration() throws {
+        let recipe = Support.packageRoot + "/models/dcgan-mnist/recipe.json"
+        let mlp = try Self.gan(["train", "--recipe", recipe, "--arch", "mlp", "--print-recipe"])
+        #expect(mlp.status == 1 && mlp.stderr.contains("unknown field") && mlp.stderr.contains("architectureConfiguration from recipe"),
+                "\(mlp.output)")
+        let conditional = try Self.gan(["train", "--arch", "dcgan", "--conditional", "--print-recipe"])
+        #expect(conditional.status == 1 && conditional.stderr.contains("supportsCondition"), "\(conditional.output)")
+        let bench = try Self.gan(["bench", "--arch", "dcgan", "--batch-size", "4096", "--seconds", "0.1", "--repeats", "1"])
+        #expect(bench.status == 1 && !bench.signaled && bench.stderr.contains("batch size 4096"), "\(bench.output)")
+    }
+
+    /// 128 x 128 samples: at most 8,192 held at once (512 MiB), by gan sample and gan evaluate.
+    @Test func sampleCountsAreCappedBySampleSize() throws {
+        #expect(Limits.largestSampleCount(of: 128 * 128) == 8_192 && Limits.largestSampleCount(of: 784) > 100_000)
+        let folder = Support.temporaryFolder()
+        var configuration = Support.tinyConfiguration()
+        configuration.problem.sampleShape = [128, 128]
+        let rows = 30
+        let data = Dataset(images: (0..<(rows * 128 * 128)).map { Float($0 % 7) / 7 }, labels: [UInt8](repeating: 4, count: rows),
+                           sampleShape: [128, 128])
+        let session = try TrainingSession(configuration: configuration, data: data)
+        _ = try session.step()
+        try session.save(to: folder + "/big.h5")
+        let sample = try Self.gan(["sample", "--weights", folder + "/big.h5", "--count", "9000", "--out", folder + "/s.npy"])
+        #expect(sample.status == 1 && !sample.signaled && sample.stderr.contains("at most 8192"), "\(sample.output)")
+        let evaluate = try Self.gan(["evaluate", "--weights", folder + "/big.h5", "--count", "9000"])
+        #expect(evaluate.status == 1 && !evaluate.signaled && evaluate.stderr.contains("at most 8192"), "\(evaluate.output)")
+        #expect(try Self.gan(["sample", "--weights", folder + "/big.h5", "--count", "4", "--out", folder + "/s.npy"]).status == 0)
     }
 }
