@@ -87,9 +87,12 @@ public enum ConfigurationCheck {
     /// `Limits.maximumLayers` of them.
     public static func positive(_ values: [Int], _ field: String, plugin: String,
                                 maximum: Int = Limits.maximumWidth) throws(ConfigurationError) {
-        if values.isEmpty || values.count > Limits.maximumLayers || values.contains(where: { $0 <= 0 || $0 > maximum }) {
-            let shown = values.count > 8 ? "\(values.count) values" : "\(values)"
+        let shown = values.count > 8 ? "\(values.count) values" : "\(values)"
+        if values.isEmpty || values.count > Limits.maximumLayers {
             throw .invalid(plugin: plugin, reason: "\(field) must hold 1 to \(Limits.maximumLayers) sizes in 1...\(maximum), got \(shown)")
+        }
+        if values.contains(where: { $0 <= 0 || $0 > maximum }) {
+            throw .invalid(plugin: plugin, reason: "\(field): each size must lie in 1...\(maximum), got \(shown)")
         }
     }
 
