@@ -60,8 +60,10 @@ extension Train {
                 // configuration; --arch naming another plugin does not clear it).
                 let key = generator ? (configuration.generatorConfiguration != nil ? "generatorConfiguration" : "architectureConfiguration")
                     : (configuration.discriminatorConfiguration != nil ? "discriminatorConfiguration" : "architectureConfiguration")
-                let origins = Set(resolved.sources.filter { $0.key.hasPrefix(key + ".") }.map(\.value)).filter { $0 != "flag" && $0 != "default" }
-                let origin = origins.sorted().first.map { " (\(key) from \($0))" } ?? ""
+                let flags = ["architectureConfiguration": "--arch-config", "generatorConfiguration": "--generator-config",
+                             "discriminatorConfiguration": "--discriminator-config"]
+                let origins = Set(resolved.sources.filter { $0.key.hasPrefix(key + ".") }.map(\.value)).filter { $0 != "default" }
+                let origin = origins.sorted().first.map { " (\(key) from \($0 == "flag" ? flags[key] ?? "the flags" : $0))" } ?? ""
                 throw CLIError("\(error)\(origin)")
             }
         }
