@@ -26,7 +26,7 @@ public struct TrainingPosition: Codable, Sendable, Equatable {
 ///
 ///     /                attrs: format, format_version, architecture, generator_architecture,
 ///                             generator_config, discriminator_architecture, discriminator_config,
-///                             architecture_config (when both sides share a plugin), loss, problem,
+///                             architecture_config (when both sides share a plugin and configuration), loss, problem,
 ///                             training, epoch, step, created_by
 ///     /generator       attrs: layer_names, input_size, output_size
 ///     /generator/dense_0            attrs: type, input_size, output_size; datasets kernel, bias
