@@ -123,7 +123,11 @@ extension WeightsReport {
         let digits = configuration.digits.map { $0.map(String.init).joined(separator: ",") } ?? "all"
         let held = configuration.holdOutValidation ? "validation \(configuration.validationSplit.rawValue) held out" : "no images held out"
         lines.append("  data:          \(configuration.dataPath ?? "shipped MNIST subset"), labels \(digits), \(held)")
-        lines.append("  training:      at \(gan.position.description) of \(configuration.epochs), "
+        // The words of the interrupt and resume messages, with the recipe's epochs.
+        let position = gan.position, epochs = configuration.epochs
+        let at = position.epochStep > 0 ? "at epoch \(position.epoch + 1) of \(epochs), step \(position.step)"
+            : "at the end of epoch \(position.epoch) of \(epochs), step \(position.step)"
+        lines.append("  training:      \(at), "
                      + "batch \(configuration.batchSize), k \(configuration.k), \(configuration.mode.rawValue), "
                      + "D objective \(configuration.discriminatorObjective.rawValue), "
                      + "seed \(configuration.seed), threads \(configuration.threads)")
