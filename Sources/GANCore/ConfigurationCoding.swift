@@ -43,17 +43,30 @@ public enum ConfigurationCoding {
 
     /// The first field (by name) that does not decode when it alone is laid over the defaults,
     /// with the value given and the default: the decoder's own message may name no field (a
-    /// fraction where a whole number belongs reads "The given data was not valid JSON").
-    static func culprit<T: Decodable>(_ fields: [String: Any], over base: [String: Any], as type: T.Type) -> String? {
+    /// fraction where a whole number belongs reads "The given data was not valid JSON"). Inside
+    /// an object the defaults also hold (`problem.sampleShape`), the field within it is named.
+    static func culprit<T: Decodable>(_ fields: [String: Any], over base: [String: Any], as type: T.Type,
+                                      path: [String] = []) -> String? {
         func text(_ value: Any) -> String? {
-            (try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed])).map { String(decoding: $0, as: UTF8.self) }
+            (try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]))
+                .map { String(decoding: $0, as: UTF8.self) }
         }
+        func nested(_ value: Any, at keys: [String]) -> [String: Any] {
+            keys.reversed().reduce(value) { inner, key in [key: inner] } as? [String: Any] ?? [:]
+        }
+        var root = base
+        for key in path { root = root[key] as? [String: Any] ?? [:] }
         for key in fields.keys.sorted() {
-            guard let value = fields[key], let data = try? JSONSerialization.data(withJSONObject: deepMerge(base, [key: value])),
+            guard let value = fields[key],
+                  let data = try? JSONSerialization.data(withJSONObject: deepMerge(base, nested(value, at: path + [key]))),
                   (try? JSONDecoder().decode(T.self, from: data)) == nil else { continue }
+            if let inner = value as? [String: Any], root[key] is [String: Any],
+               let found = culprit(inner, over: base, as: type, path: path + [key]) {
+                return found
+            }
             let given = text(value).map { JSONText.excerpt($0, limit: 60) } ?? "the value given"
-            let fallback = base[key].flatMap(text).map { " (the default: \(JSONText.excerpt($0, limit: 60)))" } ?? ""
-            return "\(key): \(given) is not of this field's type\(fallback)"
+            let fallback = root[key].flatMap(text).map { " (the default: \(JSONText.excerpt($0, limit: 60)))" } ?? ""
+            return "\((path + [key]).joined(separator: ".")): \(given) is not of this field's type\(fallback)"
         }
         return nil
     }

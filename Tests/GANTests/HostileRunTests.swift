@@ -191,6 +191,9 @@ struct HostileRunTests {
             (#"{"problem": {"noise": {"scale": -1e30}}}"#, "noise scale"),
             (#"{"generatorOptimizer": {"learningRate": 1e39}}"#, "generatorOptimizer.learningRate: the number 1e39 is out of range"),
             (#"{"epochs": 99999999999999999999999}"#, "epochs: the number"),
+            // A wrong type inside an object: the field within it is named, with its default.
+            (#"{"problem": {"sampleShape": "28"}}"#, #"problem.sampleShape: "28" is not of this field's type (the default: [28,28])"#),
+            (#"{"batchSize": "64"}"#, #"batchSize: "64" is not of this field's type (the default: 16)"#),
             ("{\"x\": \"" + String(repeating: "a", count: 200_000) + "\", }", recipe),
         ]
         for (text, reason) in cases {
