@@ -129,14 +129,14 @@ extension ModelFile {
     }
 
     /// "field: recipe X, file Y" for the first fields where two configuration objects differ
-    /// (an excerpt of each whole would cut off where they part).
-    static func fieldDifferences(recipe: String, file: String) -> String {
-        guard case .object(let ours)? = try? JSONValue(parsing: recipe), case .object(let theirs)? = try? JSONValue(parsing: file) else {
-            return "recipe \(JSONText.excerpt(recipe, limit: 60)), file \(JSONText.excerpt(file, limit: 60))"
+    /// (an excerpt of each whole would cut off where they part); `label` names the first side.
+    static func fieldDifferences(_ ours: String, file: String, label: String = "recipe") -> String {
+        guard case .object(let mine)? = try? JSONValue(parsing: ours), case .object(let theirs)? = try? JSONValue(parsing: file) else {
+            return "\(label) \(JSONText.excerpt(ours, limit: 60)), file \(JSONText.excerpt(file, limit: 60))"
         }
-        let fields = Set(ours.keys).union(theirs.keys).sorted().filter { ours[$0] != theirs[$0] }
+        let fields = Set(mine.keys).union(theirs.keys).sorted().filter { mine[$0] != theirs[$0] }
         let listed = fields.prefix(3).map { field in
-            "\(field): recipe \(JSONText.excerpt(ours[field]?.text ?? "(unset)", limit: 40)), "
+            "\(field): \(label) \(JSONText.excerpt(mine[field]?.text ?? "(unset)", limit: 40)), "
                 + "file \(JSONText.excerpt(theirs[field]?.text ?? "(unset)", limit: 40))"
         }
         return listed.joined(separator: "; ") + (fields.count > 3 ? "; ..." : "")
@@ -164,7 +164,7 @@ extension ModelFile {
             }
             guard rebuilt.configurationJSON == stored.configurationJSON else {
                 throw fail("/", "attribute 'training' disagrees with the file's \(role)_config ("
-                           + fieldDifferences(recipe: rebuilt.configurationJSON, file: stored.configurationJSON)
+                           + fieldDifferences(rebuilt.configurationJSON, file: stored.configurationJSON)
                            + "): the file was edited or damaged")
             }
         }
@@ -176,7 +176,7 @@ extension ModelFile {
             guard generator.name == discriminator.name, let ours = try? JSONValue(parsing: shared),
                   ours == (try? JSONValue(parsing: generator.configurationJSON)) else {
                 throw fail("/", "attribute 'architecture_config' disagrees with the file's generator_config ("
-                           + fieldDifferences(recipe: shared, file: generator.configurationJSON).replacingOccurrences(of: "recipe ", with: "attribute ")
+                           + fieldDifferences(shared, file: generator.configurationJSON, label: "attribute")
                            + "): the file was edited or damaged")
             }
         }

@@ -89,10 +89,8 @@ struct Evaluate: ParsableCommand {
         try checkNotSame(json, flag: "--json", as: path, named: "--weights file")
         try checkNotSame(json, flag: "--json", as: classifier, named: "--classifier file")
         let contents = try ModelFile.load(path)
-        let largest = Limits.largestSampleCount(of: contents.model.problem.sampleSize)
-        for (flag, count) in [(samplesAlias != nil ? "--samples" : "--count", samples), ("--validation", validation)] where count > largest {
-            throw CLIError("\(flag) \(count): \(path) draws \(contents.model.problem.sampleSize)-value samples, at most \(largest) "
-                           + "at once (\(Limits.maximumSampleBytes >> 20) MiB)")
+        for (flag, count) in [(samplesAlias != nil ? "--samples" : "--count", samples), ("--validation", validation)] {
+            try checkSampleCount(count, flag: flag, sampleSize: contents.model.problem.sampleSize, weights: path)
         }
         BLASThreads.set(threads)
         let evaluation = try Evaluation(contents, dataPath: data, labels: digit.isEmpty ? nil : digit, testLimit: testLimit)

@@ -135,11 +135,8 @@ struct Sample: ParsableCommand {
         let count = requested?.count ?? self.count ?? 64
         let rows = interpolate.isEmpty ? count : interpolate.count * steps
         // All samples are held at once (and a grid besides): 100,000 of 256 x 256 would be 26 GB.
-        let largest = Limits.largestSampleCount(of: model.problem.sampleSize)
-        guard rows <= largest else {
-            throw CLIError("\(interpolate.isEmpty ? "--count" : "--interpolate rows x --steps") \(rows): \(weights) draws "
-                           + "\(model.problem.sampleSize)-value samples, at most \(largest) at once (\(Limits.maximumSampleBytes >> 20) MiB)")
-        }
+        try checkSampleCount(rows, flag: interpolate.isEmpty ? "--count" : "--interpolate rows x --steps",
+                             sampleSize: model.problem.sampleSize, weights: weights)
         let samples = interpolate.isEmpty ? model.samples(count: count, seed: seed, labels: requested)
             : model.interpolation(pairs: interpolate.map { ($0.from, $0.to) }, steps: steps, seed: seed,
                                   path: path ?? .default(for: model.problem.noise))

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import GANCore
 import GANStorage
 
 /// A one-line progress bar on standard error, drawn only when it is a terminal.
@@ -52,6 +53,16 @@ func checkWritable(_ path: String, flag: String) throws {
 /// A numeric flag outside its range: an `Error:` line naming the flag, exit status 1.
 func checkRange(_ value: Int, _ range: ClosedRange<Int>, flag: String) throws {
     guard range.contains(value) else { throw CLIError("\(flag) must lie in \(range.lowerBound)...\(range.upperBound), got \(value)") }
+}
+
+/// More samples than may be held at once (`Limits.maximumSampleBytes`) of a model whose samples
+/// hold `sampleSize` values: an `Error:` line naming the flag and the weights file.
+func checkSampleCount(_ count: Int, flag: String, sampleSize: Int, weights: String) throws {
+    let largest = Limits.largestSampleCount(of: sampleSize)
+    guard count <= largest else {
+        throw CLIError("\(flag) \(count): \(weights) draws \(sampleSize)-value samples, at most \(largest) at once "
+                       + "(\(Limits.maximumSampleBytes >> 20) MiB)")
+    }
 }
 
 /// Refuses an output that names the same file as one of the command's inputs: writing it would

@@ -61,13 +61,7 @@ struct DCGANDiscriminatorTests {
 struct OlderDefaultsTests {
     @Test func aRecipeWithoutAFieldMeansTheFilesOwnConfiguration() throws {
         let folder = try Hostile.workspace()
-        var configuration = Support.tinyConfiguration()
-        configuration.architecture = "dcgan"
-        configuration.architectureConfiguration = try JSONValue(parsing: #"{"generatorChannels":[4,3],"discriminatorChannels":[3,4]}"#)
-        let session = try TrainingSession(configuration: configuration)
-        _ = try session.step()
-        let seed = folder + "/dcgan.h5"
-        try session.save(to: seed)
+        let (configuration, seed) = try Hostile.tinyDCGANFile(in: folder)
         // The recipe as a file from before the change holds it: no discriminatorChannels.
         var older = configuration
         older.architectureConfiguration = try JSONValue(parsing: #"{"generatorChannels":[4,3]}"#)

@@ -1,4 +1,5 @@
 import Foundation
+import GANCore
 import GANZoo
 import Testing
 
@@ -92,6 +93,19 @@ enum Hostile {
         let run = try Support.run("/usr/bin/env", ["python3", script, seed, out, kind] + (argument.isEmpty ? [] : [argument]), timeout: 60)
         try #require(run.status == 0, "make_hostile.py \(kind) failed (needs h5py: `make test` installs it): \(run.output)")
         return out
+    }
+
+    /// A tiny dcgan (channels [4, 3] and [3, 4]) after one step, saved as `folder/dcgan.h5`:
+    /// its recipe and the file's path.
+    static func tinyDCGANFile(in folder: String) throws -> (configuration: TrainingConfiguration, path: String) {
+        var configuration = Support.tinyConfiguration()
+        configuration.architecture = "dcgan"
+        configuration.architectureConfiguration = try JSONValue(parsing: #"{"generatorChannels":[4,3],"discriminatorChannels":[3,4]}"#)
+        let session = try TrainingSession(configuration: configuration)
+        _ = try session.step()
+        let path = folder + "/dcgan.h5"
+        try session.save(to: path)
+        return (configuration, path)
     }
 
     /// The bytes of a file, or nil when it is absent.

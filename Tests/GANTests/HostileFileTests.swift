@@ -176,13 +176,7 @@ struct HostileFileTests {
     /// the limits (and the shapes the plugin can build) before any layer is allocated.
     @Test func convolutionalSizesFromAFileAreCheckedBeforeAllocating() throws {
         let folder = try Hostile.workspace()
-        var configuration = Support.tinyConfiguration()
-        configuration.architecture = "dcgan"
-        configuration.architectureConfiguration = try JSONValue(parsing: #"{"generatorChannels":[4,3],"discriminatorChannels":[3,4]}"#)
-        let session = try TrainingSession(configuration: configuration)
-        _ = try session.step()
-        let seed = folder + "/dcgan.h5"
-        try session.save(to: seed)
+        let (_, seed) = try Hostile.tinyDCGANFile(in: folder)
         let cases: [(String, String, String)] = [
             ("set-json-field", "generator_config:generatorChannels:[4096,4096]", "the limit per layer"),
             ("set-json-field", "discriminator_config:discriminatorChannels:[1000000,4]", "discriminatorChannels"),
