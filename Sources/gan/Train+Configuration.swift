@@ -63,8 +63,10 @@ extension Train {
                 let flags = ["architectureConfiguration": "--arch-config", "generatorConfiguration": "--generator-config",
                              "discriminatorConfiguration": "--discriminator-config"]
                 let origins = Set(resolved.sources.filter { $0.key.hasPrefix(key + ".") }.map(\.value)).filter { $0 != "default" }
-                let origin = origins.sorted().first.map { " (\(key) from \($0 == "flag" ? flags[key] ?? "the flags" : $0))" } ?? ""
-                throw CLIError("\(error)\(origin)")
+                // First on the line: a long message is cut in its middle (GAN.main), and the
+                // origin must survive a long path or a long list of known fields.
+                let origin = origins.sorted().first.map { "\(key) from \($0 == "flag" ? flags[key] ?? "the flags" : $0): " } ?? ""
+                throw CLIError("\(origin)\(error)")
             }
         }
         return resolved.completed(generator: architectures[0], discriminator: architectures[1])

@@ -42,7 +42,7 @@ struct HostileRunTests {
             (["train", "--arch", "dcgan", "--batch-size", "4000", "--out", out], "batch size 4000"),
             // A fraction where a whole number belongs: the decoder's own words named no field.
             (["train", "--arch", "dcgan", "--arch-config", #"{"discriminatorChannels":[32.5,64]}"#, "--out", out],
-             "discriminatorChannels: [32.5,64] is not of this field's type (the default: [32,64,128]) (architectureConfiguration from --arch-config)"),
+             "architectureConfiguration from --arch-config: invalid configuration for 'dcgan': discriminatorChannels: [32.5,64] is not of this field's type (the default: [32,64,128])"),
         ]
         for (arguments, subject) in cases {
             Hostile.expectRefused(try Hostile.gan(arguments, timeout: 60), naming: subject)
