@@ -111,20 +111,33 @@ public class BatchNormalization: Layer {
                          batchSize: Int, needs: Gradients) {
         let n = batchSize * pixels, d = size
         let xhat = normalized.pointer, inv = inverseStd.pointer, g = gamma.value.pointer
-        if needs.contains(.parameters) {
-            let dg = gamma.gradient.pointer, db = beta.gradient.pointer
+        // sum(dy) and sum(dy * xhat) per column serve both the parameters' gradients and, in
+        // training, the input's: one pass over the batch computes them. The sums are split by
+        // blocks of columns, each adding rows 0, 1, ... in order (vectorised along the row), so
+        // the bits are those of a column-by-column loop on any number of threads.
+        let sumDy = columnSums.pointer, sumDyXhat = columnSums.pointer + d, scale = columnSums.pointer + 2 * d
+        let training = lastPhase.isTraining
+        if needs.contains(.parameters) || (needs.contains(.input) && training) {
+            columnSums.zero()
             parallelFor(d, granularity: 16, cost: 2 * n) { columns in
                 for row in 0..<n {
                     let dy = outputGradient + row * d, x = UnsafePointer(xhat + row * d)
                     for j in columns {
-                        dg[j] += dy[j] * x[j]
-                        db[j] += dy[j]
+                        sumDy[j] += dy[j]
+                        sumDyXhat[j] += dy[j] * x[j]
                     }
                 }
             }
         }
+        if needs.contains(.parameters) {
+            let dg = gamma.gradient.pointer, db = beta.gradient.pointer
+            for j in 0..<d {
+                dg[j] += sumDyXhat[j]
+                db[j] += sumDy[j]
+            }
+        }
         guard needs.contains(.input) else { return }
-        guard lastPhase.isTraining else {
+        guard training else {
             parallelFor(n, cost: d) { rows in
                 for row in rows {
                     let dy = outputGradient + row * d, dx = inputGradient + row * d
@@ -133,20 +146,7 @@ public class BatchNormalization: Layer {
             }
             return
         }
-        // dx = gamma * inv / n * (n * dy - sum(dy) - xhat * sum(dy * xhat)), per column. The sums
-        // are split by blocks of columns, each adding rows 0, 1, ... in order (vectorised along
-        // the row), so the bits are those of a column-by-column loop on any number of threads.
-        let sumDy = columnSums.pointer, sumDyXhat = columnSums.pointer + d, scale = columnSums.pointer + 2 * d
-        columnSums.zero()
-        parallelFor(d, granularity: 16, cost: 2 * n) { columns in
-            for row in 0..<n {
-                let dy = outputGradient + row * d, x = UnsafePointer(xhat + row * d)
-                for j in columns {
-                    sumDy[j] += dy[j]
-                    sumDyXhat[j] += dy[j] * x[j]
-                }
-            }
-        }
+        // dx = gamma * inv / n * (n * dy - sum(dy) - xhat * sum(dy * xhat)), per column.
         for j in 0..<d { scale[j] = g[j] * inv[j] / Float(n) }
         let (a, c, s) = (UnsafePointer(sumDy), UnsafePointer(sumDyXhat), UnsafePointer(scale))
         parallelFor(n, cost: d) { rows in
