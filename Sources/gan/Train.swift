@@ -252,7 +252,12 @@ struct Train: ParsableCommand {
         if !trainingFlags.isEmpty {
             var stored = contents.configuration
             if let data { stored.dataPath = data }
-            let differences = try resolveConfiguration(checkpoint: stored).explicitDifferences(from: stored)
+            // A side without its own configuration builds from the shared one: a per-side flag
+            // equal to it sets what the checkpoint has.
+            var sides = stored
+            if sides.generatorConfiguration == nil { sides.generatorConfiguration = stored.architectureConfiguration }
+            if sides.discriminatorConfiguration == nil { sides.discriminatorConfiguration = stored.architectureConfiguration }
+            let differences = try resolveConfiguration(checkpoint: stored).explicitDifferences(from: sides)
             if !differences.isEmpty {
                 let list = differences.prefix(12).map { "\($0.path): checkpoint \($0.theirs), given \($0.ours)" }
                 throw CLIError("\(differences.count) setting(s) given differ from the checkpoint's: \(list.joined(separator: "; "))"

@@ -82,6 +82,14 @@ struct CheckpointCommandLineTests {
         let changed = try Support.run(try #require(Support.ganBinary), ["train", "--resume", checkpoint, "--seed", "12", "--batch-size", "40"])
         #expect(changed.status != 0 && changed.stderr.contains("1 setting(s) given differ") && changed.stderr.contains("seed: checkpoint 11, given 12"),
                 "only the differing flag is listed: \(changed.output)")
+        // A side without its own configuration builds from the shared one: a per-side flag equal
+        // to it is no difference, and one that differs is compared with it, not with "(unset)".
+        let sides = try Support.run(try #require(Support.ganBinary), ["train", "--resume", checkpoint, "--seed", "12", "--generator-config",
+                                                                      #"{"generatorHiddenSizes":[24]}"#, "--discriminator-config",
+                                                                      #"{"discriminatorHiddenSizes":[13]}"#])
+        #expect(sides.status != 0 && sides.stderr.contains("2 setting(s) given differ")
+                && sides.stderr.contains("discriminatorConfiguration.discriminatorHiddenSizes: checkpoint [12], given [13]")
+                && !sides.stderr.contains("generatorConfiguration.generatorHiddenSizes"), "\(sides.output)")
     }
 
     /// SIGKILL at random moments, resuming from the newest checkpoint each time: every file
