@@ -160,7 +160,11 @@ extension ModelFile {
             do {
                 rebuilt = try Registry.architecture(named: plugin).make(configurationJSON: configuration.configurationJSON(generator: role == "generator"))
             } catch {
-                throw fail("/", "attribute 'training': \(role) configuration: \(error)")
+                // Name the recipe field that was read: a side without its own configuration
+                // builds from the shared one, whose fault it is then.
+                let own = role == "generator" ? configuration.generatorConfiguration : configuration.discriminatorConfiguration
+                let field = own != nil ? "\(role)Configuration" : "architectureConfiguration (the \(role)'s)"
+                throw fail("/", "attribute 'training': \(field): \(error)")
             }
             guard rebuilt.configurationJSON == stored.configurationJSON else {
                 throw fail("/", "attribute 'training' disagrees with the file's \(role)_config ("
