@@ -7,10 +7,28 @@ enum Support {
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
-    /// A fresh folder under the system's temporary directory.
+    /// This test process's folder under the system's temporary directory,
+    /// `gan-zoo-tests-PID`: removed when the process exits (set GAN_KEEP_TEST_FILES=1 to keep
+    /// it), and a folder left by a process that no longer runs (a crash, a kill) is removed
+    /// when the next test process starts, so repeated `make test` runs do not fill the disk.
+    static let temporaryRoot: String = {
+        let base = NSTemporaryDirectory(), prefix = "gan-zoo-tests-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] where name.hasPrefix(prefix) {
+            guard let pid = pid_t(name.dropFirst(prefix.count)), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: base + name) }
+        }
+        let root = base + prefix + "\(getpid())"
+        try! FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        if ProcessInfo.processInfo.environment["GAN_KEEP_TEST_FILES"] == nil {
+            atexit { try? FileManager.default.removeItem(atPath: Support.temporaryRoot) }
+        }
+        return root
+    }()
+
+    /// A fresh folder under this process's temporary folder.
     static func temporaryFolder(_ label: String = #function) -> String {
         let safe = label.filter { $0.isLetter || $0.isNumber }
-        let path = NSTemporaryDirectory() + "gan-zoo-tests-\(safe)-\(UUID().uuidString.prefix(8))"
+        let path = temporaryRoot + "/\(safe)-\(UUID().uuidString.prefix(8))"
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
