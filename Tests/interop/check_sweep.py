@@ -27,6 +27,8 @@ import os
 import signal
 import subprocess
 import sys
+import atexit
+import shutil
 import tempfile
 import threading
 import time
@@ -41,6 +43,11 @@ import sweep  # noqa: E402
 
 GAN = os.path.abspath(sys.argv[1])
 SCRIPT = os.path.join(ROOT, "scripts", "sweep.py")
+# Every case's folder lives under one folder for this run, removed at exit (GAN_KEEP_TEST_FILES=1
+# keeps it), so repeated `make test` runs do not fill the temporary directory.
+SCRATCH = tempfile.mkdtemp(prefix="sweep-check-")
+if not os.environ.get("GAN_KEEP_TEST_FILES"):
+    atexit.register(shutil.rmtree, SCRATCH, ignore_errors=True)
 SMALL = '{"generatorHiddenSizes":[64],"discriminatorHiddenSizes":[32]}'
 # Digit 4 of the shipped subset: 334 training images after the held-out sixth, 21 steps an epoch.
 TINY = ["--data", "mnist-subset", "--validation-split", "per-label", "--set", "digits=[4]", "--threads", "1",
@@ -77,7 +84,7 @@ def refused(completed, expected, what):
 
 
 def bad_grid():
-    folder = tempfile.mkdtemp(prefix="sweep-bad-")
+    folder = tempfile.mkdtemp(prefix="sweep-bad-", dir=SCRATCH)
     shared, results = os.path.join(folder, "shared"), os.path.join(folder, "results.json")
     base = ["--arch", "mlp", "--loss", "hinge", "--epochs", "1", "--shared-dir", shared, "--results", results] + TINY
     cases = [
@@ -131,7 +138,7 @@ def bad_address():
                 connection.sendall(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n")
     thread = threading.Thread(target=answer, daemon=True)
     thread.start()
-    folder = tempfile.mkdtemp(prefix="sweep-address-")
+    folder = tempfile.mkdtemp(prefix="sweep-address-", dir=SCRATCH)
     started = time.monotonic()
     completed = command_line(["--arch", "mlp", "--loss", "hinge", "--epochs", "1", "--shared-dir", os.path.join(folder, "s"),
                               "--address", f"127.0.0.1:{port}"] + TINY, None)
@@ -143,7 +150,7 @@ def bad_address():
 def estimate_inputs():
     """review 10, 3: --estimate checks its file and counts (the script run as the README runs it)."""
     check(os.access(SCRIPT, os.X_OK), f"{SCRIPT} is not executable")
-    folder = tempfile.mkdtemp(prefix="sweep-estimate-")
+    folder = tempfile.mkdtemp(prefix="sweep-estimate-", dir=SCRATCH)
     text, empty, good = (os.path.join(folder, name) for name in ("text.json", "empty.json", "good.json"))
     open(text, "w").write("not json")
     open(empty, "w").write('{"rows": []}')
@@ -169,7 +176,7 @@ def estimate_inputs():
 
 def shared_folder():
     """review 1, 2, 5, 17: what an existing shared folder may hold, refused before Ray runs anything."""
-    folder = tempfile.mkdtemp(prefix="sweep-shared-")
+    folder = tempfile.mkdtemp(prefix="sweep-shared-", dir=SCRATCH)
     shared, results = os.path.join(folder, "shared"), os.path.join(folder, "results.json")
     arguments = ["--arch", "mlp", "--loss", "non-saturating", "--epochs", "2", "--shared-dir", shared, "--results", results] + TINY
     cell = os.path.join(shared, "mlp--non-saturating--seed1--digits=_4-" + sweep.cell_name("", "", 0, [("digits", [4])])[-8:])
@@ -183,7 +190,7 @@ def shared_folder():
     check(sorted(os.listdir(cell)) == ["weights.h5"] and not os.path.exists(results), f"foreign weights: {os.listdir(cell)}")
     os.unlink(os.path.join(cell, "weights.h5"))
     # A cell folder or its recipe.json as a symlink: refused, nothing written into the other folder.
-    elsewhere = tempfile.mkdtemp(prefix="sweep-elsewhere-")
+    elsewhere = tempfile.mkdtemp(prefix="sweep-elsewhere-", dir=SCRATCH)
     os.rmdir(cell)
     os.symlink(elsewhere, cell)
     refused(command_line(arguments, ADDRESS), "is a symlink or not a folder", "symlinked cell folder")
@@ -212,7 +219,7 @@ def shared_folder():
 
 
 def tiny_sweep():
-    folder = tempfile.mkdtemp(prefix="sweep-tiny-")
+    folder = tempfile.mkdtemp(prefix="sweep-tiny-", dir=SCRATCH)
     shared, results, readme = os.path.join(folder, "shared"), os.path.join(folder, "ablation.json"), os.path.join(folder, "README.md")
     with open(readme, "w") as handle:
         handle.write(f"# a copy\n\nbefore\n\n{ablation.BEGIN}\nold table\n{ablation.END}\n\nafter\n")
@@ -279,7 +286,7 @@ def tiny_sweep():
 
 
 def kill_resume():
-    folder = tempfile.mkdtemp(prefix="sweep-kill-")
+    folder = tempfile.mkdtemp(prefix="sweep-kill-", dir=SCRATCH)
     shared = os.path.join(folder, "shared")
     arguments = ["--arch", "mlp", "--loss", "non-saturating", "--seed", "7", "--epochs", "60", "--shared-dir", shared,
                  "--checkpoint-every", "20steps", "--metrics", "frechet"] + TINY
@@ -358,7 +365,7 @@ def default_sigint():
 
 def interrupted():
     """review 11: Ctrl-C on a running sweep's driver is one line and exit status 130."""
-    folder = tempfile.mkdtemp(prefix="sweep-interrupt-")
+    folder = tempfile.mkdtemp(prefix="sweep-interrupt-", dir=SCRATCH)
     process = subprocess.Popen([SCRIPT, "--arch", "mlp", "--loss", "hinge", "--epochs", "300", "--metrics", "frechet",
                                 "--shared-dir", os.path.join(folder, "s"), "--address", ADDRESS] + TINY,
                                stderr=subprocess.PIPE, text=True, cwd=ROOT,
