@@ -86,7 +86,7 @@ public enum ConfigurationCoding {
         if !unknown.isEmpty {
             throw ConfigurationError.invalid(
                 plugin: plugin,
-                reason: "unknown field(s) \(unknown.map { path + $0 }.joined(separator: ", ")) (known: \(known.sorted().joined(separator: ", ")))")
+                reason: "unknown field(s) \(unknown.map { path + $0 }.joined(separator: ", ")) (known: \(briefList(known.sorted())))")
         }
         for (key, value) in fields {
             if let nested = value as? [String: Any], let nestedBase = base[key] as? [String: Any], !nestedBase.isEmpty {
@@ -94,6 +94,20 @@ public enum ConfigurationCoding {
                 try checkKnown(nested, against: nestedBase, defaults: child, path: path + key + ".", plugin: plugin)
             }
         }
+    }
+
+    /// Names joined by ", " up to about 60 characters, then how many there are in all: an error
+    /// line stays short enough that the names it is about are not cut away.
+    static func briefList(_ names: [String]) -> String {
+        var shown: [String] = [], length = 0
+        for name in names {
+            guard length + name.count <= 60 else {
+                return shown.joined(separator: ", ") + ", ... (\(names.count) in all: gan list --configurations)"
+            }
+            shown.append(name)
+            length += name.count + 2
+        }
+        return shown.joined(separator: ", ")
     }
 
     /// `override` over `base`, recursing into objects present in both.

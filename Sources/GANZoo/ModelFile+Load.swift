@@ -42,6 +42,11 @@ extension ModelFile {
         } catch {
             throw fail("/", "attribute 'training' does not decode: \(error)")
         }
+        // Which recipe field each network's configuration is read from, as the file states it
+        // (completion may spell out per-side fields the file does not hold).
+        let fields = [configuration.generatorConfiguration, configuration.discriminatorConfiguration].enumerated().map {
+            $0.element != nil ? ($0.offset == 0 ? "generatorConfiguration" : "discriminatorConfiguration") : "architectureConfiguration"
+        }
         configuration = completed(configuration, generator: generator, discriminator: discriminator)
         do { _ = try Registry.loss(named: configuration.loss) } catch { throw fail("/", "\(error)") }
         do { try configuration.validate() } catch { throw fail("/", "attribute 'training': \(error)") }
@@ -53,7 +58,8 @@ extension ModelFile {
         } catch {
             throw fail("/", "\(error)")
         }
-        try checkAgreement(configuration, root: root, generator: generator, discriminator: discriminator, problem: problem, fail)
+        try checkAgreement(configuration, fields: fields, root: root, generator: generator, discriminator: discriminator,
+                           problem: problem, fail)
         let position = TrainingPosition(epoch: try root.intAttribute("epoch"), step: try root.intAttribute("step"),
                                         epochStep: root.hasAttribute("epoch_step") ? try root.intAttribute("epoch_step") : 0)
         guard (0...Limits.maximumEpochs).contains(position.epoch), (0...Limits.maximumSteps).contains(position.step),
@@ -130,14 +136,14 @@ extension ModelFile {
 
     /// "field: recipe X, file Y" for the first fields where two configuration objects differ
     /// (an excerpt of each whole would cut off where they part); `label` names the first side.
-    static func fieldDifferences(_ ours: String, file: String, label: String = "recipe") -> String {
+    public static func fieldDifferences(_ ours: String, file: String, label: String = "recipe", fileLabel: String = "file") -> String {
         guard case .object(let mine)? = try? JSONValue(parsing: ours), case .object(let theirs)? = try? JSONValue(parsing: file) else {
-            return "\(label) \(JSONText.excerpt(ours, limit: 60)), file \(JSONText.excerpt(file, limit: 60))"
+            return "\(label) \(JSONText.excerpt(ours, limit: 60)), \(fileLabel) \(JSONText.excerpt(file, limit: 60))"
         }
         let fields = Set(mine.keys).union(theirs.keys).sorted().filter { mine[$0] != theirs[$0] }
         let listed = fields.prefix(3).map { field in
             "\(field): \(label) \(JSONText.excerpt(mine[field]?.text ?? "(unset)", limit: 40)), "
-                + "file \(JSONText.excerpt(theirs[field]?.text ?? "(unset)", limit: 40))"
+                + "\(fileLabel) \(JSONText.excerpt(theirs[field]?.text ?? "(unset)", limit: 40))"
         }
         return listed.joined(separator: "; ") + (fields.count > 3 ? "; ..." : "")
     }
@@ -146,7 +152,9 @@ extension ModelFile {
     /// the layers were checked against): a resume builds its session from the recipe, so a
     /// recipe edited to other plugins, sizes, a loss or a noise prior would train another model
     /// on these weights, or copy weights of one shape into another.
-    static func checkAgreement(_ configuration: TrainingConfiguration, root: HDF5Group, generator: AnyArchitecture,
+    /// `fields` names the recipe field each network's configuration came from (generator, then
+    /// discriminator).
+    static func checkAgreement(_ configuration: TrainingConfiguration, fields: [String], root: HDF5Group, generator: AnyArchitecture,
                                discriminator: AnyArchitecture, problem: Problem,
                                _ fail: (String, String) -> HDF5Error) throws {
         func disagree(_ what: String, _ recipe: String, _ stored: String) -> HDF5Error {
@@ -162,9 +170,7 @@ extension ModelFile {
             } catch {
                 // Name the recipe field that was read: a side without its own configuration
                 // builds from the shared one, whose fault it is then.
-                let own = role == "generator" ? configuration.generatorConfiguration : configuration.discriminatorConfiguration
-                let field = own != nil ? "\(role)Configuration" : "architectureConfiguration (the \(role)'s)"
-                throw fail("/", "attribute 'training': \(field): \(error)")
+                throw fail("/", "attribute 'training': \(fields[role == "generator" ? 0 : 1]): \(error)")
             }
             guard rebuilt.configurationJSON == stored.configurationJSON else {
                 throw fail("/", "attribute 'training' disagrees with the file's \(role)_config ("

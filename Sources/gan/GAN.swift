@@ -24,16 +24,28 @@ struct GAN: ParsableCommand {
             guard code != .success else { exit(withError: error) }  // --help, --version
             // Messages may quote an input (a flag's value, a file's field): control characters are
             // escaped (an error from running is one line, whatever a file held), and each line is
-            // cut to 300 characters, so a hostile input cannot drive a terminal or fill a log.
+            // cut to 300 Unicode scalars (not characters: one letter with 20,000 combining marks
+            // is one character), so a hostile input cannot drive a terminal or fill a log. The
+            // cut keeps more of the head, where messages name the file, flag and field at fault.
             let message = fullMessage(for: error)
-            let lines = parsed ? [Substring(escaped(message, newlines: true))]
-                : message.split(separator: "\n", omittingEmptySubsequences: false).map { Substring(escaped(String($0), newlines: false)) }
-            let text = lines.map { $0.count > 300 ? $0.prefix(200) + " ... " + $0.suffix(80) : $0 }.joined(separator: "\n")
+            let lines = parsed ? [escaped(message, newlines: true)]
+                : message.split(separator: "\n", omittingEmptySubsequences: false).map { escaped(String($0), newlines: false) }
+            let text = lines.map(cutLine).joined(separator: "\n")
             if !text.isEmpty { FileHandle.standardError.write(Data((text + "\n").utf8)) }
             // Bad input of any kind, a flag's value as much as a file's content, exits 1
             // (ArgumentParser's own is 64, EX_USAGE).
             Foundation.exit(code == .validationFailure ? 1 : code.rawValue)
         }
+    }
+
+    /// A line of more than 300 Unicode scalars as its first 239, " ... " and its last 55.
+    static func cutLine(_ line: String) -> String {
+        let scalars = line.unicodeScalars
+        guard scalars.count > 300 else { return line }
+        var head = String.UnicodeScalarView(), tail = String.UnicodeScalarView()
+        head.append(contentsOf: scalars.prefix(239))
+        tail.append(contentsOf: scalars.suffix(55))
+        return String(head) + " ... " + String(tail)
     }
 
     /// `--seed -5` as `--seed=-5`: ArgumentParser takes a word that starts with "-" for a flag,
@@ -54,11 +66,15 @@ struct GAN: ParsableCommand {
         return result
     }
 
-    /// Control characters (ESC, CR, NUL, ...; and newlines when `newlines`) as `\u{..}` escapes.
+    /// Control and invisible format characters (ESC, CR, NUL, U+202E, U+200B, ...; and newlines when
+    /// `newlines`) as `\u{..}` escapes.
     static func escaped(_ text: String, newlines: Bool) -> String {
         var result = ""
         for scalar in text.unicodeScalars {
+            // C0/C1 controls, and the invisible ones that reorder or break what a terminal shows
+            // (bidi overrides, zero-width characters: format; U+2028/2029: separators).
             let control = scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+                || [.format, .lineSeparator, .paragraphSeparator].contains(scalar.properties.generalCategory)
             if control && (newlines || scalar != "\n") && scalar != "\t" {
                 result += "\\u{" + String(scalar.value, radix: 16) + "}"
             } else {

@@ -46,30 +46,45 @@ extension Train {
         var architectures: [AnyArchitecture] = []
         for generator in [true, false] {
             let plugin = generator ? configuration.generatorPlugin : configuration.discriminatorPlugin
+            let architecture: AnyArchitecture
             do {
-                let architecture = try Registry.architecture(named: plugin).make(configurationJSON: configuration.configurationJSON(generator: generator))
+                architecture = try Registry.architecture(named: plugin).make(configurationJSON: configuration.configurationJSON(generator: generator))
                 try architecture.checkSizes(for: configuration.problem)
-                // The classes come from the data later; whether the plugin takes one is known now.
-                if configuration.conditional && !architecture.supportsCondition {
-                    throw ConfigurationError.invalid(plugin: plugin, reason: "it builds no conditional networks (its "
-                                                     + "supportsCondition is false); train it without --conditional")
-                }
-                architectures.append(architecture)
             } catch {
-                // Say where the plugin's fields came from (a recipe spells out its plugin's
-                // configuration; --arch naming another plugin does not clear it).
                 let key = generator ? (configuration.generatorConfiguration != nil ? "generatorConfiguration" : "architectureConfiguration")
                     : (configuration.discriminatorConfiguration != nil ? "discriminatorConfiguration" : "architectureConfiguration")
-                let flags = ["architectureConfiguration": "--arch-config", "generatorConfiguration": "--generator-config",
-                             "discriminatorConfiguration": "--discriminator-config"]
-                let origins = Set(resolved.sources.filter { $0.key.hasPrefix(key + ".") }.map(\.value)).filter { $0 != "default" }
-                // First on the line: a long message is cut in its middle (GAN.main), and the
-                // origin must survive a long path or a long list of known fields.
-                let origin = origins.sorted().first.map { "\(key) from \($0 == "flag" ? flags[key] ?? "the flags" : $0): " } ?? ""
-                throw CLIError("\(origin)\(error)")
+                throw CLIError("\(Self.origin(of: "\(error)", in: key, sources: resolved.sources))\(error)")
             }
+            // The classes come from the data later; whether the plugin takes one is known now.
+            if configuration.conditional && !architecture.supportsCondition {
+                throw ConfigurationError.invalid(plugin: plugin, reason: "it builds no conditional networks (its "
+                                                 + "supportsCondition is false); train it without --conditional")
+            }
+            architectures.append(architecture)
         }
         return resolved.completed(generator: architectures[0], discriminator: architectures[1])
+    }
+
+    /// "architectureConfiguration from --arch-config: ", where the fields of a plugin
+    /// configuration that `message` names came from (a recipe spells out its plugin's
+    /// configuration; --arch naming another plugin does not clear it); every origin of the
+    /// configuration's fields when the message names none of them. First on the line: a long
+    /// message is cut in its middle (GAN.main), and the origin must survive it.
+    static func origin(of message: String, in key: String, sources: [String: String]) -> String {
+        let flags = ["architectureConfiguration": "--arch-config", "generatorConfiguration": "--generator-config",
+                     "discriminatorConfiguration": "--discriminator-config"]
+        let fields = sources.filter { $0.key.hasPrefix(key + ".") && $0.value != "default" }
+        // The fields the message is about, not the list of known ones it may add.
+        let named = message.components(separatedBy: "(known:")[0]
+        let culprits = Set(fields.filter { named.contains(String($0.key.dropFirst(key.count + 1))) }.map(\.value))
+        let origins = (culprits.isEmpty ? Set(fields.values) : culprits).sorted { ($0 == "flag" ? "" : $0) < ($1 == "flag" ? "" : $1) }
+        guard !origins.isEmpty else { return "" }
+        // A long recipe path keeps its end (the file's name), so the message after it is not cut.
+        let shown = origins.map { origin -> String in
+            if origin == "flag" { return flags[key] ?? "the flags" }
+            return origin.count > 50 ? origin.prefix(7) + "..." + origin.suffix(40) : origin
+        }
+        return "\(key) from " + shown.joined(separator: " and ") + ": "
     }
 
     /// The flags that were given, as recipe fields. `--optimizer` naming another kind than the

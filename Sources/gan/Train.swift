@@ -252,15 +252,42 @@ struct Train: ParsableCommand {
         if !trainingFlags.isEmpty {
             var stored = contents.configuration
             if let data { stored.dataPath = data }
-            // A side without its own configuration builds from the shared one: a per-side flag
-            // equal to it sets what the checkpoint has.
-            var sides = stored
-            if sides.generatorConfiguration == nil { sides.generatorConfiguration = stored.architectureConfiguration }
-            if sides.discriminatorConfiguration == nil { sides.discriminatorConfiguration = stored.architectureConfiguration }
-            let differences = try resolveConfiguration(checkpoint: stored).explicitDifferences(from: sides)
+            let resolved = try resolveConfiguration(checkpoint: stored)
+            // Plugin configurations are compared whole, side by side, as each network would be
+            // built: a per-side flag equal to the shared configuration it replaces sets nothing
+            // new, and one naming a few fields means the plugin's defaults for the rest.
+            let configurationKeys = ["architectureConfiguration", "generatorConfiguration", "discriminatorConfiguration"]
+            let isConfiguration = { (path: String) in configurationKeys.contains { path.hasPrefix($0 + ".") || path == $0 } }
+            var differences = resolved.explicitDifferences(from: stored).filter { !isConfiguration($0.path) }
+                .map { "\($0.path): checkpoint \($0.theirs), given \($0.ours)" }
+            let given = resolved.sources.filter { isConfiguration($0.key) && ($0.value == "flag" || $0.value.hasPrefix("recipe ")) }
+            if !given.isEmpty {
+                // A side whose plugin the flags change is listed under that change already.
+                for generator in [true, false] where (generator ? resolved.configuration.generatorPlugin
+                                                      : resolved.configuration.discriminatorPlugin)
+                    == (generator ? stored.generatorPlugin : stored.discriminatorPlugin) {
+                    let plugin = generator ? stored.generatorPlugin : stored.discriminatorPlugin
+                    let side = generator ? "generator" : "discriminator"
+                    let factory = try Registry.architecture(named: plugin)
+                    // A plugin configuration may hold both networks' fields; the other network's
+                    // (named for it: discriminatorHiddenSizes for the generator) build nothing here.
+                    let other = generator ? "discriminator" : "generator"
+                    func relevant(_ json: String) -> String {
+                        guard case .object(let fields)? = try? JSONValue(parsing: json) else { return json }
+                        return JSONValue.object(fields.filter { !$0.key.hasPrefix(other) }).text
+                    }
+                    let theirs = relevant(try factory.make(configurationJSON: stored.configurationJSON(generator: generator)).configurationJSON)
+                    let ours = relevant(try factory.make(configurationJSON: resolved.configuration.configurationJSON(generator: generator))
+                        .configurationJSON)
+                    if ours != theirs {
+                        differences.append("the \(side)'s configuration: "
+                                           + ModelFile.fieldDifferences(theirs, file: ours, label: "checkpoint", fileLabel: "given"))
+                    }
+                }
+            }
             if !differences.isEmpty {
-                let list = differences.prefix(12).map { "\($0.path): checkpoint \($0.theirs), given \($0.ours)" }
-                throw CLIError("\(differences.count) setting(s) given differ from the checkpoint's: \(list.joined(separator: "; "))"
+                throw CLIError("\(differences.count) setting(s) given differ from the checkpoint's: "
+                               + differences.prefix(12).joined(separator: "; ")
                                + "\(differences.count > 12 ? "; ..." : ""). A resumed run keeps its recipe: drop these flags, "
                                + "or train anew without --resume")
             }

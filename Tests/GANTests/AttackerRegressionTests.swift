@@ -17,6 +17,31 @@ struct AttackerRegressionTests {
                 "\(run.stderr)", sourceLocation: sourceLocation)
     }
 
+    /// A plugin configuration that does not fit names the origin of the field at fault first,
+    /// and what it is about survives the cut of a long line: a deep recipe path, a long list of
+    /// unknown fields. The cut counts Unicode scalars (a letter with 20,000 combining marks is one
+    /// character), and invisible characters that reorder a terminal's text are escaped.
+    @Test func configurationErrorsNameTheirOriginAndSurviveTheCut() throws {
+        let folder = Support.temporaryFolder() + "/" + String(repeating: "a", count: 60) + "/" + String(repeating: "b", count: 60)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let recipe = folder + "/recipe.json"
+        try FileManager.default.copyItem(atPath: Support.packageRoot + "/models/dcgan-mnist/recipe.json", toPath: recipe)
+        let other = try Self.gan(["train", "--recipe", recipe, "--arch", "mlp", "--print-recipe"])
+        Self.expectRefused(other, "architectureConfiguration from recipe ...")
+        #expect(other.stderr.contains("/recipe.json: invalid configuration for 'mlp': unknown field(s) batchNormEpsilon, batchNormMomentum, "
+                                      + "discriminatorChannels, generatorChannels, initStd"), "\(other.stderr)")
+        // The bad value is the flag's, though the recipe gave the other fields.
+        let flag = try Self.gan(["train", "--recipe", recipe, "--arch-config", #"{"generatorChannels":"64"}"#, "--print-recipe"])
+        Self.expectRefused(flag, #"architectureConfiguration from --arch-config: invalid configuration for 'dcgan': generatorChannels: "64""#)
+        // Not a configuration's fault: no origin.
+        let conditional = try Self.gan(["train", "--arch", "dcgan", "--arch-config", #"{"initStd":0.03}"#, "--conditional", "--print-recipe"])
+        Self.expectRefused(conditional, "Error: invalid configuration for 'dcgan': it builds no conditional networks")
+        let marks = try Self.gan(["train", "--arch-config", "{\"a" + String(repeating: "\u{301}", count: 20_000) + "\":1}", "--print-recipe"])
+        #expect(marks.status == 1 && marks.stderr.unicodeScalars.count < 310, "\(marks.stderr.utf8.count) bytes")
+        let hidden = try Self.gan(["train", "--arch-config", "{\"x\u{202E}y\u{200B}z\u{2028}\":1}", "--print-recipe"])
+        Self.expectRefused(hidden, #"unknown field(s) x\u{202e}y\u{200b}z\u{2028}"#)
+    }
+
     @Test func plotRefusesValuesItCannotDrawAndNeverReplacesItsLog() throws {
         let folder = Support.temporaryFolder()
         let log = folder + "/v.csv"

@@ -83,13 +83,38 @@ struct CheckpointCommandLineTests {
         #expect(changed.status != 0 && changed.stderr.contains("1 setting(s) given differ") && changed.stderr.contains("seed: checkpoint 11, given 12"),
                 "only the differing flag is listed: \(changed.output)")
         // A side without its own configuration builds from the shared one: a per-side flag equal
-        // to it is no difference, and one that differs is compared with it, not with "(unset)".
+        // to it is no difference, one that differs is compared with it, not with "(unset)".
         let sides = try Support.run(try #require(Support.ganBinary), ["train", "--resume", checkpoint, "--seed", "12", "--generator-config",
                                                                       #"{"generatorHiddenSizes":[24]}"#, "--discriminator-config",
                                                                       #"{"discriminatorHiddenSizes":[13]}"#])
         #expect(sides.status != 0 && sides.stderr.contains("2 setting(s) given differ")
-                && sides.stderr.contains("discriminatorConfiguration.discriminatorHiddenSizes: checkpoint [12], given [13]")
-                && !sides.stderr.contains("generatorConfiguration.generatorHiddenSizes"), "\(sides.output)")
+                && sides.stderr.contains("the discriminator's configuration: discriminatorHiddenSizes: checkpoint [12], given [13]")
+                && !sides.stderr.contains("generator's configuration"), "\(sides.output)")
+        // A per-side flag replaces the shared configuration (the plugin's defaults for what it
+        // leaves out), so naming one field of a checkpoint that set others is a difference.
+        let replaced = try Support.run(try #require(Support.ganBinary), ["train", "--resume", checkpoint, "--generator-config",
+                                                                         #"{"generatorHiddenSizes":[24],"leakyReLUAlpha":0.3}"#])
+        #expect(replaced.status != 0 && replaced.stderr.contains("the generator's configuration: leakyReLUAlpha: checkpoint 0.2, given 0.3"),
+                "\(replaced.output)")
+    }
+
+    /// A per-side flag on resume means what it means in a fresh run: the plugin's defaults for
+    /// what it leaves out, so it must repeat what the checkpoint's shared configuration set.
+    @Test func aPerSideFlagOnResumeIsComparedAsTheNetworkItBuilds() throws {
+        let folder = Support.temporaryFolder()
+        let shared = #"{"generatorHiddenSizes":[24],"discriminatorHiddenSizes":[12],"leakyReLUAlpha":0.1}"#
+        let train = try Support.run(try #require(Support.ganBinary), ["train", "--digit", "4", "--epochs", "2", "--checkpoint-every", "1",
+                                                                      "--arch-config", shared, "--threads", "1", "--out", folder + "/w.h5"])
+        #expect(train.status == 0, "\(train.output)")
+        let checkpoint = folder + "/w-checkpoints/step-000000025.h5"  // the end of epoch 1 (400 images of 4s, batch 16)
+        let partial = try Support.run(try #require(Support.ganBinary), ["train", "--resume", checkpoint, "--out", folder + "/p.h5",
+                                                                        "--generator-config", #"{"generatorHiddenSizes":[24]}"#])
+        #expect(partial.status == 1 && partial.stderr.contains("the generator's configuration: leakyReLUAlpha: checkpoint 0.1, given 0.2"),
+                "\(partial.output)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/p.h5"))
+        let whole = try Support.run(try #require(Support.ganBinary), ["train", "--resume", checkpoint, "--out", folder + "/q.h5",
+                                                                      "--generator-config", #"{"generatorHiddenSizes":[24],"leakyReLUAlpha":0.1}"#])
+        #expect(whole.status == 0, "the generator's own fields repeated: \(whole.output)")
     }
 
     /// SIGKILL at random moments, resuming from the newest checkpoint each time: every file

@@ -34,7 +34,7 @@ struct ConsistentCommandLineTests {
         #expect(rate.status == 1 && rate.stderr.contains("learningRate must be positive") && !rate.stderr.contains("Missing value"), "\(rate.output)")
         let seed = try Self.gan("train", "--seed", "-5", "--print-recipe")
         #expect(seed.status == 1 && seed.stderr.contains("'-5'") && !seed.stderr.contains("Missing value"), "\(seed.output)")
-        let label = try Self.gan("sample", "--model", "cgan-mnist", "--label", "-1", "--out", NSTemporaryDirectory() + "/never.png")
+        let label = try Self.gan("sample", "--model", "cgan-mnist", "--label", "-1", "--out", Support.temporaryFolder() + "/never.png")
         #expect(label.status != 0 && label.stderr.contains("-1") && !label.stderr.contains("Missing value"), "\(label.output)")
         for value in ["nan", "inf", "-inf"] {
             let infinite = try Self.gan("train", "--learning-rate", value, "--print-recipe")
@@ -52,8 +52,7 @@ struct ConsistentCommandLineTests {
     /// gan train writes HDF5 only: an --out named for another format is refused before training,
     /// with the export command to use, and nothing is written.
     @Test func trainRefusesAnOutputNamedForAnotherFormat() throws {
-        let folder = NSTemporaryDirectory() + "/gan-out-ending-\(getpid())"
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let folder = Support.temporaryFolder() + "/out"
         for name in ["model.pth", "model.onnx", "model.safetensors", "weights"] {
             let run = try Self.gan("train", "--epochs", "1", "--out", folder + "/" + name)
             #expect(run.status == 1 && run.stderr.contains("gan export"), "\(name): \(run.output)")

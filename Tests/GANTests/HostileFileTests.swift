@@ -123,7 +123,7 @@ struct HostileFileTests {
             ("set-raw-json", "generator_config:{\"generatorHiddenSizes\":[1000000000]}", "generatorHiddenSizes"),
             // A side without its own configuration: the shared one is named as the culprit.
             ("set-json-field", "training:architectureConfiguration.generatorHiddenSizes:\"24\"",
-             "attribute 'training': architectureConfiguration (the generator's): invalid configuration"),
+             "attribute 'training': architectureConfiguration: invalid configuration"),
             ("set-raw-json", "training:{\"epochs\":3,\"epochs\":5}", "appears twice"),
             ("set-raw-json", "training:{\"epochs\":1e400}", "epochs: the number 1e400 is out of range"),
             ("set-attribute", "/:epoch:-1000000", "training position"),

@@ -8,20 +8,25 @@ enum Support {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     /// This test process's folder under the system's temporary directory,
-    /// `gan-zoo-tests-PID`: removed when the process exits (set GAN_KEEP_TEST_FILES=1 to keep
-    /// it), and a folder left by a process that no longer runs (a crash, a kill) is removed
-    /// when the next test process starts, so repeated `make test` runs do not fill the disk.
+    /// `gan-zoo-tests-PID`: removed when the process exits, and a folder of that name left by a
+    /// process that no longer runs (a crash, a kill) is removed when the next test process first
+    /// makes a folder, so repeated `make test` runs do not fill the disk. With
+    /// GAN_KEEP_TEST_FILES=1 (any value but empty) the folder is `gan-zoo-tests-kept-PID`, and no
+    /// run removes it.
     static let temporaryRoot: String = {
         let base = NSTemporaryDirectory(), prefix = "gan-zoo-tests-"
+        let keep = !(ProcessInfo.processInfo.environment["GAN_KEEP_TEST_FILES"] ?? "").isEmpty
         for name in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] where name.hasPrefix(prefix) {
-            guard let pid = pid_t(name.dropFirst(prefix.count)), pid > 0, pid != getpid() else { continue }
+            // Exactly the name this code gives (no sign, no leading zero), a real folder (not a
+            // link), of a process that does not run.
+            guard let pid = pid_t(name.dropFirst(prefix.count)), pid > 0, pid != getpid(), name == prefix + String(pid) else { continue }
+            var status = stat()
+            guard lstat(base + name, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else { continue }
             if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: base + name) }
         }
-        let root = base + prefix + "\(getpid())"
+        let root = base + prefix + (keep ? "kept-" : "") + "\(getpid())"
         try! FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        if ProcessInfo.processInfo.environment["GAN_KEEP_TEST_FILES"] == nil {
-            atexit { try? FileManager.default.removeItem(atPath: Support.temporaryRoot) }
-        }
+        if !keep { atexit { try? FileManager.default.removeItem(atPath: Support.temporaryRoot) } }
         return root
     }()
 

@@ -48,6 +48,8 @@ SCRIPT = os.path.join(ROOT, "scripts", "sweep.py")
 SCRATCH = tempfile.mkdtemp(prefix="sweep-check-")
 if not os.environ.get("GAN_KEEP_TEST_FILES"):
     atexit.register(shutil.rmtree, SCRATCH, ignore_errors=True)
+    # A timeout stops this script with SIGTERM: exit through atexit, so the folder goes too.
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
 SMALL = '{"generatorHiddenSizes":[64],"discriminatorHiddenSizes":[32]}'
 # Digit 4 of the shipped subset: 334 training images after the held-out sixth, 21 steps an epoch.
 TINY = ["--data", "mnist-subset", "--validation-split", "per-label", "--set", "digits=[4]", "--threads", "1",
