@@ -86,7 +86,7 @@ public enum ConfigurationCoding {
         if !unknown.isEmpty {
             throw ConfigurationError.invalid(
                 plugin: plugin,
-                reason: "unknown field(s) \(unknown.map { path + $0 }.joined(separator: ", ")) (known: \(briefList(known.sorted())))")
+                reason: "unknown field(s) \(unknown.map { path + $0 }.joined(separator: ", ")) (known: \(briefList(known.sorted(), near: unknown, plugin: plugin)))")
         }
         for (key, value) in fields {
             if let nested = value as? [String: Any], let nestedBase = base[key] as? [String: Any], !nestedBase.isEmpty {
@@ -96,13 +96,24 @@ public enum ConfigurationCoding {
         }
     }
 
-    /// Names joined by ", " up to about 60 characters, then how many there are in all: an error
-    /// line stays short enough that the names it is about are not cut away.
-    static func briefList(_ names: [String]) -> String {
+    /// The known names for an error about `unknown` ones: those that look like a misspelling of
+    /// one first (a shared start of 4 letters, or one inside the other), then the rest in order,
+    /// joined by ", " up to about 150 characters, then how many there are and where all of them
+    /// are listed; so an error line stays short enough that the names it is about are not cut.
+    static func briefList(_ names: [String], near unknown: [String], plugin: String) -> String {
+        let typed = unknown.map { $0.lowercased() }
+        func near(_ name: String) -> Bool {
+            let known = name.lowercased()
+            return typed.contains { word in
+                zip(word, known).prefix { $0 == $1 }.count >= 4 || word.contains(known) || known.contains(word)
+            }
+        }
+        let ordered = names.filter(near) + names.filter { !near($0) }
         var shown: [String] = [], length = 0
-        for name in names {
-            guard length + name.count <= 60 else {
-                return shown.joined(separator: ", ") + ", ... (\(names.count) in all: gan list --configurations)"
+        for name in ordered {
+            guard length + name.count <= 150 else {
+                let all = ["recipe", "training"].contains(plugin) ? "gan train --explain" : "gan list --configurations"
+                return shown.joined(separator: ", ") + ", ... (\(names.count) in all: \(all))"
             }
             shown.append(name)
             length += name.count + 2

@@ -72,9 +72,11 @@ struct GAN: ParsableCommand {
         var result = ""
         for scalar in text.unicodeScalars {
             // C0/C1 controls, and the invisible ones that reorder or break what a terminal shows
-            // (bidi overrides, zero-width characters: format; U+2028/2029: separators).
+            // (bidi overrides, zero-width characters: format; U+2028/2029: separators; fillers,
+            // variation selectors, the combining grapheme joiner: default-ignorable).
             let control = scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
                 || [.format, .lineSeparator, .paragraphSeparator].contains(scalar.properties.generalCategory)
+                || (scalar.properties.isDefaultIgnorableCodePoint && scalar.value > 0x7F)
             if control && (newlines || scalar != "\n") && scalar != "\t" {
                 result += "\\u{" + String(scalar.value, radix: 16) + "}"
             } else {

@@ -76,13 +76,31 @@ extension Train {
         let fields = sources.filter { $0.key.hasPrefix(key + ".") && $0.value != "default" }
         // The fields the message is about, not the list of known ones it may add.
         let named = message.components(separatedBy: "(known:")[0]
-        let culprits = Set(fields.filter { named.contains(String($0.key.dropFirst(key.count + 1))) }.map(\.value))
+        // A field's name as a whole word (initStd is not named by "initStdev").
+        func names(_ field: String) -> Bool {
+            var rest = named[...]
+            while let range = rest.range(of: field) {
+                let before = range.lowerBound > named.startIndex ? named[named.index(before: range.lowerBound)] : " "
+                let after = range.upperBound < named.endIndex ? named[range.upperBound] : " "
+                if !(before.isLetter || before.isNumber) && !(after.isLetter || after.isNumber) { return true }
+                rest = named[range.upperBound...]
+            }
+            return false
+        }
+        let culprits = Set(fields.filter { names(String($0.key.dropFirst(key.count + 1))) }.map(\.value))
         let origins = (culprits.isEmpty ? Set(fields.values) : culprits).sorted { ($0 == "flag" ? "" : $0) < ($1 == "flag" ? "" : $1) }
         guard !origins.isEmpty else { return "" }
-        // A long recipe path keeps its end (the file's name), so the message after it is not cut.
-        let shown = origins.map { origin -> String in
-            if origin == "flag" { return flags[key] ?? "the flags" }
-            return origin.count > 50 ? origin.prefix(7) + "..." + origin.suffix(40) : origin
+        let labels = origins.map { $0 == "flag" ? flags[key] ?? "the flags" : $0 }
+        let whole = "\(key) from " + labels.joined(separator: " and ") + ": "
+        // A line that would be cut (GAN.main: 300 Unicode scalars) shows a long recipe path by
+        // its end (the file's name), so the message after it is not cut.
+        guard (whole + message).unicodeScalars.count > 290 else { return whole }
+        let shown = labels.map { origin -> String in
+            let scalars = origin.unicodeScalars
+            guard origin.hasPrefix("recipe "), scalars.count > 50 else { return origin }
+            var tail = String.UnicodeScalarView()
+            tail.append(contentsOf: scalars.suffix(40))
+            return "recipe ..." + String(tail)
         }
         return "\(key) from " + shown.joined(separator: " and ") + ": "
     }

@@ -4,6 +4,7 @@ import GANCore
 import GANData
 import GANImages
 import GANLayers
+import GANTensor
 import GANZoo
 
 struct Train: ParsableCommand {
@@ -230,6 +231,97 @@ struct Train: ParsableCommand {
                         validation: validation, log: log).run()
     }
 
+    /// The settings given on a resume (flags, a --recipe) that differ from the checkpoint's, as
+    /// "path: checkpoint X, given Y". The given settings are read as a fresh run reads them over
+    /// the checkpoint's recipe (`gan train --recipe` of it), and must (1) set nothing but what
+    /// the checkpoint has: each plugin configuration field given equals the checkpoint's value on
+    /// every network it feeds (a field named for the other network, discriminatorHiddenSizes for
+    /// the generator, feeds nothing there), and (2) build the same two networks: layers, their
+    /// settings and the initial weights of one seed (a per-side flag over a shared configuration
+    /// means the plugin's defaults for what it leaves out). Plugin names compare as the plugins
+    /// each network uses (`--generator mlp` on an mlp run is no difference).
+    static func resumeDifferences(_ resolved: ResolvedRecipe, stored: TrainingConfiguration, problem: Problem) throws -> [String] {
+        let ours = resolved.configuration
+        let configurationKeys = ["architectureConfiguration", "generatorConfiguration", "discriminatorConfiguration"]
+        let pluginKeys = ["architecture": nil, "generatorArchitecture": true, "discriminatorArchitecture": false] as [String: Bool?]
+        var differences: [String] = []
+        for difference in resolved.explicitDifferences(from: stored) {
+            let key = String(difference.path.split(separator: ".")[0])
+            if configurationKeys.contains(key) { continue }
+            if let side = pluginKeys[key], let generator = side,
+               (generator ? ours.generatorPlugin : ours.discriminatorPlugin) == (generator ? stored.generatorPlugin : stored.discriminatorPlugin) {
+                continue
+            }
+            differences.append("\(difference.path): checkpoint \(difference.theirs), given \(difference.ours)")
+        }
+        let sides = [(true, "generator", stored.generatorPlugin, ours.generatorPlugin),
+                     (false, "discriminator", stored.discriminatorPlugin, ours.discriminatorPlugin)]
+        // A side whose plugin the flags change is listed under that change already.
+        let compared = sides.filter { $0.2 == $0.3 }
+        var effective: [Bool: [String: JSONValue]] = [:]
+        for (generator, _, plugin, _) in compared {
+            let json = try Registry.architecture(named: plugin).make(configurationJSON: stored.configurationJSON(generator: generator)).configurationJSON
+            if case .object(let fields)? = try? JSONValue(parsing: json) { effective[generator] = fields }
+        }
+        // (1) Each configuration field given, on the networks its object feeds.
+        var differing: Set<Bool> = []
+        let given = resolved.sources.filter { $0.value == "flag" || $0.value.hasPrefix("recipe ") }.keys
+            .filter { configurationKeys.contains(String($0.split(separator: ".")[0])) }.sorted()
+        let leaves = RecipeResolver.leaves(of: RecipeResolver.fields(of: ours))
+        for path in given {
+            let parts = path.split(separator: ".", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let value = leaves[path] else { continue }
+            let field = String(parts[1].split(separator: ".")[0])
+            let fed = compared.filter { side in
+                let other = side.0 ? "discriminator" : "generator"
+                let feeds = parts[0] == "architectureConfiguration" ? side.2 == stored.architecture : parts[0] == side.1 + "Configuration"
+                return feeds && !field.hasPrefix(other)
+            }
+            for side in fed {
+                let theirs = RecipeResolver.leaves(of: ["c": effective[side.0].map { JSONValue.object($0) } ?? .null])["c." + parts[1]]
+                if theirs != value {
+                    differing.insert(side.0)
+                    differences.append("\(path): checkpoint \(theirs?.text ?? "(unset)")\(fed.count > 1 ? " (\(side.1))" : ""), given \(value.text)")
+                }
+            }
+        }
+        // (2) The networks themselves; a network listed under (1) is not listed again.
+        for (generator, side, plugin, _) in compared where !given.isEmpty && !differing.contains(generator) {
+            let factory = try Registry.architecture(named: plugin)
+            let theirs = try factory.make(configurationJSON: stored.configurationJSON(generator: generator))
+            let mine = try factory.make(configurationJSON: ours.configurationJSON(generator: generator))
+            try mine.checkSizes(for: problem)
+            if signature(of: theirs, generator: generator, problem: problem) != signature(of: mine, generator: generator, problem: problem) {
+                // Listed without the other network's fields, which build nothing here.
+                let other = generator ? "discriminator" : "generator"
+                func own(_ json: String) -> String {
+                    guard case .object(let fields)? = try? JSONValue(parsing: json) else { return json }
+                    return JSONValue.object(fields.filter { !$0.key.hasPrefix(other) }).text
+                }
+                let listed = ModelFile.fieldDifferences(own(theirs.configurationJSON), file: own(mine.configurationJSON),
+                                                        label: "checkpoint", fileLabel: "given")
+                differences.append("the \(side) it would build: " + listed)
+            }
+        }
+        return differences
+    }
+
+    /// Each layer's kind, sizes, settings and parameters (shapes, and the bits of their initial
+    /// values from seed 0), as lines.
+    static func signature(of architecture: AnyArchitecture, generator: Bool, problem: Problem) -> [String] {
+        var rng = RandomGenerator(seed: 0)
+        let network = generator ? architecture.makeGenerator(for: problem, rng: &rng) : architecture.makeDiscriminator(for: problem, rng: &rng)
+        return network.layers.map { layer in
+            let settings = layer.attributes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            let parameters = layer.parameters.map { parameter in
+                var hash: UInt64 = 1469598103934665603
+                for index in 0..<parameter.value.count { hash = (hash ^ UInt64(parameter.value.pointer[index].bitPattern)) &* 1099511628211 }
+                return "\(parameter.key)\(parameter.shape):\(hash)"
+            }
+            return "\(layer.kind) \(layer.inputSize)->\(layer.outputSize) \(settings) \(parameters)"
+        }
+    }
+
     /// `--resume`: the checkpoint holds the recipe. Run-level flags may change; the training
     /// flags (and a --recipe) of the original command are accepted when every value they set
     /// equals the checkpoint's, so the same command line resumes a run.
@@ -253,38 +345,7 @@ struct Train: ParsableCommand {
             var stored = contents.configuration
             if let data { stored.dataPath = data }
             let resolved = try resolveConfiguration(checkpoint: stored)
-            // Plugin configurations are compared whole, side by side, as each network would be
-            // built: a per-side flag equal to the shared configuration it replaces sets nothing
-            // new, and one naming a few fields means the plugin's defaults for the rest.
-            let configurationKeys = ["architectureConfiguration", "generatorConfiguration", "discriminatorConfiguration"]
-            let isConfiguration = { (path: String) in configurationKeys.contains { path.hasPrefix($0 + ".") || path == $0 } }
-            var differences = resolved.explicitDifferences(from: stored).filter { !isConfiguration($0.path) }
-                .map { "\($0.path): checkpoint \($0.theirs), given \($0.ours)" }
-            let given = resolved.sources.filter { isConfiguration($0.key) && ($0.value == "flag" || $0.value.hasPrefix("recipe ")) }
-            if !given.isEmpty {
-                // A side whose plugin the flags change is listed under that change already.
-                for generator in [true, false] where (generator ? resolved.configuration.generatorPlugin
-                                                      : resolved.configuration.discriminatorPlugin)
-                    == (generator ? stored.generatorPlugin : stored.discriminatorPlugin) {
-                    let plugin = generator ? stored.generatorPlugin : stored.discriminatorPlugin
-                    let side = generator ? "generator" : "discriminator"
-                    let factory = try Registry.architecture(named: plugin)
-                    // A plugin configuration may hold both networks' fields; the other network's
-                    // (named for it: discriminatorHiddenSizes for the generator) build nothing here.
-                    let other = generator ? "discriminator" : "generator"
-                    func relevant(_ json: String) -> String {
-                        guard case .object(let fields)? = try? JSONValue(parsing: json) else { return json }
-                        return JSONValue.object(fields.filter { !$0.key.hasPrefix(other) }).text
-                    }
-                    let theirs = relevant(try factory.make(configurationJSON: stored.configurationJSON(generator: generator)).configurationJSON)
-                    let ours = relevant(try factory.make(configurationJSON: resolved.configuration.configurationJSON(generator: generator))
-                        .configurationJSON)
-                    if ours != theirs {
-                        differences.append("the \(side)'s configuration: "
-                                           + ModelFile.fieldDifferences(theirs, file: ours, label: "checkpoint", fileLabel: "given"))
-                    }
-                }
-            }
+            let differences = try Self.resumeDifferences(resolved, stored: stored, problem: contents.model.problem)
             if !differences.isEmpty {
                 throw CLIError("\(differences.count) setting(s) given differ from the checkpoint's: "
                                + differences.prefix(12).joined(separator: "; ")

@@ -33,13 +33,20 @@ struct AttackerRegressionTests {
         // The bad value is the flag's, though the recipe gave the other fields.
         let flag = try Self.gan(["train", "--recipe", recipe, "--arch-config", #"{"generatorChannels":"64"}"#, "--print-recipe"])
         Self.expectRefused(flag, #"architectureConfiguration from --arch-config: invalid configuration for 'dcgan': generatorChannels: "64""#)
+        // A field named inside another's name is not blamed ("initStd" in "initStdev"), and the
+        // known name it looks like comes first.
+        let typo = try Self.gan(["train", "--recipe", recipe, "--arch-config", #"{"initStdev":0.03}"#, "--print-recipe"])
+        Self.expectRefused(typo, "architectureConfiguration from --arch-config: invalid configuration for 'dcgan': unknown field(s) initStdev (known: initStd, ")
+        let epochz = Support.temporaryFolder() + "/epochz.json"
+        try #"{"epochz":3}"#.write(toFile: epochz, atomically: true, encoding: .utf8)
+        Self.expectRefused(try Self.gan(["train", "--recipe", epochz, "--print-recipe"]), "unknown field(s) epochz (known: epochs, ")
         // Not a configuration's fault: no origin.
         let conditional = try Self.gan(["train", "--arch", "dcgan", "--arch-config", #"{"initStd":0.03}"#, "--conditional", "--print-recipe"])
         Self.expectRefused(conditional, "Error: invalid configuration for 'dcgan': it builds no conditional networks")
         let marks = try Self.gan(["train", "--arch-config", "{\"a" + String(repeating: "\u{301}", count: 20_000) + "\":1}", "--print-recipe"])
         #expect(marks.status == 1 && marks.stderr.unicodeScalars.count < 310, "\(marks.stderr.utf8.count) bytes")
-        let hidden = try Self.gan(["train", "--arch-config", "{\"x\u{202E}y\u{200B}z\u{2028}\":1}", "--print-recipe"])
-        Self.expectRefused(hidden, #"unknown field(s) x\u{202e}y\u{200b}z\u{2028}"#)
+        let hidden = try Self.gan(["train", "--arch-config", "{\"x\u{202E}y\u{200B}z\u{2028}w\u{3164}v\u{34F}\":1}", "--print-recipe"])
+        Self.expectRefused(hidden, #"unknown field(s) x\u{202e}y\u{200b}z\u{2028}w\u{3164}v\u{34f}"#)
     }
 
     @Test func plotRefusesValuesItCannotDrawAndNeverReplacesItsLog() throws {

@@ -88,13 +88,13 @@ struct CheckpointCommandLineTests {
                                                                       #"{"generatorHiddenSizes":[24]}"#, "--discriminator-config",
                                                                       #"{"discriminatorHiddenSizes":[13]}"#])
         #expect(sides.status != 0 && sides.stderr.contains("2 setting(s) given differ")
-                && sides.stderr.contains("the discriminator's configuration: discriminatorHiddenSizes: checkpoint [12], given [13]")
-                && !sides.stderr.contains("generator's configuration"), "\(sides.output)")
+                && sides.stderr.contains("discriminatorConfiguration.discriminatorHiddenSizes: checkpoint [12], given [13]")
+                && !sides.stderr.contains("generator"), "\(sides.output)")
         // A per-side flag replaces the shared configuration (the plugin's defaults for what it
         // leaves out), so naming one field of a checkpoint that set others is a difference.
         let replaced = try Support.run(try #require(Support.ganBinary), ["train", "--resume", checkpoint, "--generator-config",
                                                                          #"{"generatorHiddenSizes":[24],"leakyReLUAlpha":0.3}"#])
-        #expect(replaced.status != 0 && replaced.stderr.contains("the generator's configuration: leakyReLUAlpha: checkpoint 0.2, given 0.3"),
+        #expect(replaced.status != 0 && replaced.stderr.contains("generatorConfiguration.leakyReLUAlpha: checkpoint 0.2, given 0.3"),
                 "\(replaced.output)")
     }
 
@@ -109,12 +109,32 @@ struct CheckpointCommandLineTests {
         let checkpoint = folder + "/w-checkpoints/step-000000025.h5"  // the end of epoch 1 (400 images of 4s, batch 16)
         let partial = try Support.run(try #require(Support.ganBinary), ["train", "--resume", checkpoint, "--out", folder + "/p.h5",
                                                                         "--generator-config", #"{"generatorHiddenSizes":[24]}"#])
-        #expect(partial.status == 1 && partial.stderr.contains("the generator's configuration: leakyReLUAlpha: checkpoint 0.1, given 0.2"),
+        #expect(partial.status == 1 && partial.stderr.contains("the generator it would build: leakyReLUAlpha: checkpoint 0.1, given 0.2"),
                 "\(partial.output)")
         #expect(!FileManager.default.fileExists(atPath: folder + "/p.h5"))
         let whole = try Support.run(try #require(Support.ganBinary), ["train", "--resume", checkpoint, "--out", folder + "/q.h5",
                                                                       "--generator-config", #"{"generatorHiddenSizes":[24],"leakyReLUAlpha":0.1}"#])
         #expect(whole.status == 0, "the generator's own fields repeated: \(whole.output)")
+        // Plugins compare as each network uses them; a field named for the other network feeds
+        // nothing on this one.
+        let plugins = try Support.run(try #require(Support.ganBinary), ["train", "--resume", checkpoint, "--out", folder + "/r.h5",
+                                                                        "--generator", "mlp", "--discriminator", "mlp", "--generator-config", shared])
+        #expect(plugins.status == 0, "\(plugins.output)")
+
+        // A run with a configuration per network: --arch-config then feeds neither network, and
+        // a value it sets must still be the checkpoint's on the networks it names.
+        let perSide = try Support.run(try #require(Support.ganBinary), ["train", "--digit", "4", "--epochs", "2", "--checkpoint-every", "1",
+                                                                        "--generator-config", shared, "--discriminator-config", shared,
+                                                                        "--threads", "1", "--out", folder + "/s.h5"])
+        #expect(perSide.status == 0, "\(perSide.output)")
+        let ignored = try Support.run(try #require(Support.ganBinary), ["train", "--resume", folder + "/s-checkpoints/step-000000025.h5",
+                                                                        "--out", folder + "/t.h5", "--arch-config",
+                                                                        #"{"generatorHiddenSizes":[24],"leakyReLUAlpha":0.3}"#])
+        #expect(ignored.status == 1 && ignored.stderr.contains("architectureConfiguration.leakyReLUAlpha: checkpoint 0.1 (generator), given 0.3")
+                && !ignored.stderr.contains("generatorHiddenSizes"), "\(ignored.output)")
+        let same = try Support.run(try #require(Support.ganBinary), ["train", "--resume", folder + "/s-checkpoints/step-000000025.h5",
+                                                                     "--out", folder + "/u.h5", "--arch-config", shared])
+        #expect(same.status == 0, "the same networks: \(same.output)")
     }
 
     /// SIGKILL at random moments, resuming from the newest checkpoint each time: every file
