@@ -164,7 +164,7 @@ public enum RecipeResolver {
         }
     }
 
-    static func deepMerge(_ base: [String: JSONValue], _ override: [String: JSONValue]) -> [String: JSONValue] {
+    public static func deepMerge(_ base: [String: JSONValue], _ override: [String: JSONValue]) -> [String: JSONValue] {
         base.merging(override) { old, new in
             if case .object(let oldObject) = old, case .object(let newObject) = new {
                 return .object(deepMerge(oldObject, newObject))

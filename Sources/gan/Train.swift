@@ -245,44 +245,73 @@ struct Train: ParsableCommand {
         let configurationKeys = ["architectureConfiguration", "generatorConfiguration", "discriminatorConfiguration"]
         let pluginKeys = ["architecture": nil, "generatorArchitecture": true, "discriminatorArchitecture": false] as [String: Bool?]
         var differences: [String] = []
-        for difference in resolved.explicitDifferences(from: stored) {
+        let explicit = resolved.explicitDifferences(from: stored)
+        for difference in explicit {
             let key = String(difference.path.split(separator: ".")[0])
             if configurationKeys.contains(key) { continue }
             if let side = pluginKeys[key], let generator = side,
                (generator ? ours.generatorPlugin : ours.discriminatorPlugin) == (generator ? stored.generatorPlugin : stored.discriminatorPlugin) {
                 continue
             }
+            // --threads 0 is "all cores", which the checkpoint recorded as their count.
+            if key == "threads", ours.threads == 0, BLASThreads.resolved(0) == stored.threads { continue }
             differences.append("\(difference.path): checkpoint \(difference.theirs), given \(difference.ours)")
         }
         let sides = [(true, "generator", stored.generatorPlugin, ours.generatorPlugin),
                      (false, "discriminator", stored.discriminatorPlugin, ours.discriminatorPlugin)]
         // A side whose plugin the flags change is listed under that change already.
         let compared = sides.filter { $0.2 == $0.3 }
-        var effective: [Bool: [String: JSONValue]] = [:]
+        var effective: [Bool: (factory: ArchitectureFactory, json: String, fields: [String: JSONValue])] = [:]
         for (generator, _, plugin, _) in compared {
-            let json = try Registry.architecture(named: plugin).make(configurationJSON: stored.configurationJSON(generator: generator)).configurationJSON
-            if case .object(let fields)? = try? JSONValue(parsing: json) { effective[generator] = fields }
+            let factory = try Registry.architecture(named: plugin)
+            let json = try factory.make(configurationJSON: stored.configurationJSON(generator: generator)).configurationJSON
+            if case .object(let fields)? = try? JSONValue(parsing: json) { effective[generator] = (factory, json, fields) }
         }
-        // (1) Each configuration field given, on the networks its object feeds.
+        // (1) Each configuration field given, on the networks its object feeds: a network's own
+        // object (given for it), else the shared one. The value is read as the plugin reads it
+        // (0.333333333 is the float 0.33333334; "uniform:1" is "uniform:1.0").
         var differing: Set<Bool> = []
         let given = resolved.sources.filter { $0.value == "flag" || $0.value.hasPrefix("recipe ") }.keys
             .filter { configurationKeys.contains(String($0.split(separator: ".")[0])) }.sorted()
+        let ownGiven = Set(given.map { String($0.split(separator: ".")[0]) })
         let leaves = RecipeResolver.leaves(of: RecipeResolver.fields(of: ours))
         for path in given {
             let parts = path.split(separator: ".", maxSplits: 1).map(String.init)
             guard parts.count == 2, let value = leaves[path] else { continue }
-            let field = String(parts[1].split(separator: ".")[0])
-            let fed = compared.filter { side in
-                let other = side.0 ? "discriminator" : "generator"
-                let feeds = parts[0] == "architectureConfiguration" ? side.2 == stored.architecture : parts[0] == side.1 + "Configuration"
-                return feeds && !field.hasPrefix(other)
+            let keys = parts[1].split(separator: ".").map(String.init)
+            let objectFeeds = compared.filter { side in
+                parts[0] == "architectureConfiguration" ? side.2 == stored.architecture && !ownGiven.contains(side.1 + "Configuration")
+                    : parts[0] == side.1 + "Configuration"
             }
-            for side in fed {
-                let theirs = RecipeResolver.leaves(of: ["c": effective[side.0].map { JSONValue.object($0) } ?? .null])["c." + parts[1]]
-                if theirs != value {
-                    differing.insert(side.0)
-                    differences.append("\(path): checkpoint \(theirs?.text ?? "(unset)")\(fed.count > 1 ? " (\(side.1))" : ""), given \(value.text)")
+            let reading = objectFeeds.filter { !keys[0].hasPrefix($0.0 ? "discriminator" : "generator") }
+            // A field no network reads (discriminatorHiddenSizes in the generator's object) must
+            // still be what that object held.
+            let fed = reading.isEmpty ? objectFeeds : reading
+            guard !fed.isEmpty else {
+                // A field no network reads is compared as the recipe states it.
+                if let difference = explicit.first(where: { $0.path == path }) {
+                    differences.append("\(path): checkpoint \(difference.theirs), given \(difference.ours)")
                 }
+                continue
+            }
+            var listed: [(side: String, theirs: String)] = []
+            for side in fed {
+                guard let stored = effective[side.0] else { continue }
+                var object = value
+                for key in keys.reversed() { object = .object([key: object]) }
+                guard case .object(let override) = object else { continue }
+                let merged = JSONValue.object(RecipeResolver.deepMerge(stored.fields, override))
+                let read = try? stored.factory.make(configurationJSON: merged.text).configurationJSON
+                if read != stored.json {
+                    differing.insert(side.0)
+                    let theirs = RecipeResolver.leaves(of: ["c": .object(stored.fields)])["c." + parts[1]]
+                    listed.append((side.1, theirs?.text ?? "(unset)"))
+                }
+            }
+            // One line for a shared field whose value both networks had.
+            let label = Set(listed.map(\.theirs)).count > 1
+            for entry in label ? listed : Array(listed.prefix(1)) {
+                differences.append("\(path): checkpoint \(entry.theirs)\(label ? " (\(entry.side))" : ""), given \(value.text)")
             }
         }
         // (2) The networks themselves; a network listed under (1) is not listed again.
