@@ -137,6 +137,27 @@ struct CheckpointCommandLineTests {
         #expect(same.status == 0, "the same networks: \(same.output)")
     }
 
+    /// The original command line resumes: values the plugin rounds or respells (a float of
+    /// nine digits, "uniform:1"), --threads 0, and a shared configuration beside a per-side one
+    /// (which then feeds only the other network).
+    @Test func theOriginalCommandLineResumes() throws {
+        let folder = Support.temporaryFolder()
+        let commands: [[String]] = [
+            ["--threads", "0", "--arch-config",
+             #"{"generatorHiddenSizes":[16],"discriminatorHiddenSizes":[8],"leakyReLUAlpha":0.333333333,"initializer":"uniform:1"}"#],
+            ["--threads", "1", "--arch-config", #"{"leakyReLUAlpha":0.1,"discriminatorHiddenSizes":[16]}"#,
+             "--generator-config", #"{"generatorHiddenSizes":[24]}"#],
+        ]
+        for (index, flags) in commands.enumerated() {
+            let common = ["--digit", "4", "--epochs", "2", "--checkpoint-every", "1"] + flags
+            let train = try Support.run(try #require(Support.ganBinary), ["train", "--out", folder + "/w\(index).h5"] + common)
+            #expect(train.status == 0, "\(train.output)")
+            let resumed = try Support.run(try #require(Support.ganBinary), ["train", "--resume", folder + "/w\(index)-checkpoints/step-000000025.h5",
+                                                                             "--out", folder + "/r\(index).h5"] + common)
+            #expect(resumed.status == 0, "\(flags): \(resumed.output)")
+        }
+    }
+
     /// SIGKILL at random moments, resuming from the newest checkpoint each time: every file
     /// under a checkpoint's real name is whole, and the final weights equal an uninterrupted run's.
     @Test func killedAtRandomMomentsNeverLeavesABrokenCheckpoint() throws {
