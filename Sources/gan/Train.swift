@@ -376,7 +376,9 @@ struct Train: ParsableCommand {
             let resolved = try resolveConfiguration(checkpoint: stored)
             let differences = try Self.resumeDifferences(resolved, stored: stored, problem: contents.model.problem)
             if !differences.isEmpty {
-                throw CLIError("\(differences.count) setting(s) given differ from the checkpoint's: "
+                // The names first, so that all of them survive the cut of a long line.
+                let names = differences.map { String($0.prefix { $0 != ":" }) }
+                throw CLIError("\(differences.count) setting(s) given differ from the checkpoint's (\(names.joined(separator: ", "))): "
                                + differences.prefix(12).joined(separator: "; ")
                                + "\(differences.count > 12 ? "; ..." : ""). A resumed run keeps its recipe: drop these flags, "
                                + "or train anew without --resume")
