@@ -275,12 +275,28 @@ struct Train: ParsableCommand {
             .filter { configurationKeys.contains(String($0.split(separator: ".")[0])) }.sorted()
         let ownGiven = Set(given.map { String($0.split(separator: ".")[0]) })
         let leaves = RecipeResolver.leaves(of: RecipeResolver.fields(of: ours))
+        let storedLeaves = RecipeResolver.leaves(of: RecipeResolver.fields(of: stored))
         for path in given {
             let parts = path.split(separator: ".", maxSplits: 1).map(String.init)
             guard parts.count == 2, let value = leaves[path] else { continue }
             let keys = parts[1].split(separator: ".").map(String.init)
+            // The shared object fed the networks of its plugin that had no object of their own in
+            // the checkpoint. When it fed none (a run with an object per network), a value it
+            // recorded must be given again as recorded; one it never held is compared with the
+            // networks' own values.
+            let storedFed = compared.filter {
+                $0.2 == stored.architecture && ($0.0 ? stored.generatorConfiguration : stored.discriminatorConfiguration) == nil
+            }
+            if parts[0] == "architectureConfiguration", storedFed.isEmpty, storedLeaves[path] != nil {
+                if let difference = explicit.first(where: { $0.path == path }) {
+                    differences.append("\(path): checkpoint \(difference.theirs), given \(difference.ours)")
+                }
+                continue
+            }
             let objectFeeds = compared.filter { side in
-                parts[0] == "architectureConfiguration" ? side.2 == stored.architecture && !ownGiven.contains(side.1 + "Configuration")
+                parts[0] == "architectureConfiguration"
+                    ? (storedFed.isEmpty ? side.2 == stored.architecture : storedFed.contains { $0.0 == side.0 })
+                        && !ownGiven.contains(side.1 + "Configuration")
                     : parts[0] == side.1 + "Configuration"
             }
             let reading = objectFeeds.filter { !keys[0].hasPrefix($0.0 ? "discriminator" : "generator") }
@@ -339,6 +355,10 @@ struct Train: ParsableCommand {
     /// values from seed 0), as lines.
     static func signature(of architecture: AnyArchitecture, generator: Bool, problem: Problem) -> [String] {
         var rng = RandomGenerator(seed: 0)
+        // A data mean (0.25 for every pixel) that a setting such as outputBiasFromDataMean shows in
+        // the initial weights.
+        var problem = problem
+        problem.pixelMean = [Float](repeating: 0.25, count: problem.sampleSize)
         let network = generator ? architecture.makeGenerator(for: problem, rng: &rng) : architecture.makeDiscriminator(for: problem, rng: &rng)
         return network.layers.map { layer in
             let settings = layer.attributes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
@@ -378,7 +398,8 @@ struct Train: ParsableCommand {
             if !differences.isEmpty {
                 // The names first, so that all of them survive the cut of a long line.
                 let names = differences.map { String($0.prefix { $0 != ":" }) }
-                throw CLIError("\(differences.count) setting(s) given differ from the checkpoint's (\(names.joined(separator: ", "))): "
+                let named = differences.count > 1 ? " (\(names.joined(separator: ", ")))" : ""
+                throw CLIError("\(differences.count) setting(s) given differ from the checkpoint's\(named): "
                                + differences.prefix(12).joined(separator: "; ")
                                + "\(differences.count > 12 ? "; ..." : ""). A resumed run keeps its recipe: drop these flags, "
                                + "or train anew without --resume")

@@ -115,6 +115,15 @@ struct CheckpointCommandLineTests {
         let whole = try Support.run(try #require(Support.ganBinary), ["train", "--resume", checkpoint, "--out", folder + "/q.h5",
                                                                       "--generator-config", #"{"generatorHiddenSizes":[24],"leakyReLUAlpha":0.1}"#])
         #expect(whole.status == 0, "the generator's own fields repeated: \(whole.output)")
+        // A setting that shows only at initialisation from the data's mean is still part of the
+        // network a flag would build.
+        let noBias = try Support.run(try #require(Support.ganBinary), ["train", "--digit", "4", "--epochs", "2", "--checkpoint-every", "1",
+                                                                       "--arch-config", #"{"outputBiasFromDataMean":false}"#, "--threads", "1",
+                                                                       "--out", folder + "/n.h5"])
+        #expect(noBias.status == 0, "\(noBias.output)")
+        let bias = try Support.run(try #require(Support.ganBinary), ["train", "--resume", folder + "/n-checkpoints/step-000000025.h5",
+                                                                     "--out", folder + "/nb.h5", "--generator-config", #"{"generatorHiddenSizes":[512]}"#])
+        #expect(bias.status == 1 && bias.stderr.contains("outputBiasFromDataMean: checkpoint false, given true"), "\(bias.output)")
         // Plugins compare as each network uses them; a field named for the other network feeds
         // nothing on this one.
         let plugins = try Support.run(try #require(Support.ganBinary), ["train", "--resume", checkpoint, "--out", folder + "/r.h5",
@@ -147,15 +156,28 @@ struct CheckpointCommandLineTests {
              #"{"generatorHiddenSizes":[16],"discriminatorHiddenSizes":[8],"leakyReLUAlpha":0.333333333,"initializer":"uniform:1"}"#],
             ["--threads", "1", "--arch-config", #"{"leakyReLUAlpha":0.1,"discriminatorHiddenSizes":[16]}"#,
              "--generator-config", #"{"generatorHiddenSizes":[24]}"#],
+            ["--threads", "1", "--arch", "maxout-dropout", "--discriminator", "mlp", "--arch-config",
+             #"{"discriminatorUnits":[16],"discriminatorPieces":2,"generatorHiddenSizes":[32]}"#,
+             "--generator-config", #"{"generatorHiddenSizes":[16],"generatorInitScale":0.1}"#],
         ]
         for (index, flags) in commands.enumerated() {
             let common = ["--digit", "4", "--epochs", "2", "--checkpoint-every", "1"] + flags
             let train = try Support.run(try #require(Support.ganBinary), ["train", "--out", folder + "/w\(index).h5"] + common)
             #expect(train.status == 0, "\(train.output)")
-            let resumed = try Support.run(try #require(Support.ganBinary), ["train", "--resume", folder + "/w\(index)-checkpoints/step-000000025.h5",
+            // The end of epoch 1 (the plugins' batch sizes differ).
+            let checkpoints = folder + "/w\(index)-checkpoints"
+            let first = try #require(try FileManager.default.contentsOfDirectory(atPath: checkpoints).filter { $0.hasSuffix(".h5") }.sorted().first)
+            let resumed = try Support.run(try #require(Support.ganBinary), ["train", "--resume", checkpoints + "/" + first,
                                                                              "--out", folder + "/r\(index).h5"] + common)
             #expect(resumed.status == 0, "\(flags): \(resumed.output)")
         }
+        // That last run's shared configuration fed no network; a value it recorded is still
+        // compared as recorded.
+        let mixed = folder + "/w2-checkpoints/" + (try #require(try FileManager.default.contentsOfDirectory(atPath: folder + "/w2-checkpoints").filter { $0.hasSuffix(".h5") }.sorted().first))
+        let other = try Support.run(try #require(Support.ganBinary), ["train", "--resume", mixed,
+                                                                       "--out", folder + "/o.h5", "--arch-config", #"{"discriminatorUnits":[240,240]}"#])
+        #expect(other.status == 1 && other.stderr.contains("architectureConfiguration.discriminatorUnits: checkpoint [16], given [240,240]"),
+                "\(other.output)")
     }
 
     /// SIGKILL at random moments, resuming from the newest checkpoint each time: every file
