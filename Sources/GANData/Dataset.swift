@@ -55,10 +55,10 @@ public struct Dataset: Sendable {
     /// FNV-1a over the labels and the pixels' bits: a checkpoint records it, so a run resumed on
     /// other data is refused instead of silently drifting.
     public var fingerprint: UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for label in labels { hash = (hash ^ UInt64(label)) &* 0x100_0000_01b3 }
-        for value in images { hash = (hash ^ UInt64(value.bitPattern)) &* 0x100_0000_01b3 }
-        return hash
+        var hash = FNV1a()
+        for label in labels { hash.add(UInt64(label)) }
+        images.withUnsafeBufferPointer { hash.add($0) }
+        return hash.value
     }
 
     /// Splits off a validation set, keeping order. `.lastRows`: the last sixth of the rows, as
