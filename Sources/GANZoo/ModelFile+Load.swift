@@ -44,9 +44,7 @@ extension ModelFile {
         }
         // Which recipe field each network's configuration is read from, as the file states it
         // (completion may spell out per-side fields the file does not hold).
-        let fields = [configuration.generatorConfiguration, configuration.discriminatorConfiguration].enumerated().map {
-            $0.element != nil ? ($0.offset == 0 ? "generatorConfiguration" : "discriminatorConfiguration") : "architectureConfiguration"
-        }
+        let fields = [true, false].map(configuration.configurationKey(generator:))
         configuration = completed(configuration, generator: generator, discriminator: discriminator)
         do { _ = try Registry.loss(named: configuration.loss) } catch { throw fail("/", "\(error)") }
         do { try configuration.validate() } catch { throw fail("/", "attribute 'training': \(error)") }

@@ -65,6 +65,12 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         return (own ?? (plugin == architecture ? architectureConfiguration : nil))?.text
     }
 
+    /// The recipe field a side's configuration is read from: its own, else the shared one.
+    public func configurationKey(generator: Bool) -> String {
+        let own = generator ? generatorConfiguration : discriminatorConfiguration
+        return own == nil ? "architectureConfiguration" : generator ? "generatorConfiguration" : "discriminatorConfiguration"
+    }
+
     /// Reads a recipe: JSON whose fields override the defaults (nested objects merge).
     public static func recipe(json: String, source: String) throws -> TrainingConfiguration {
         do {

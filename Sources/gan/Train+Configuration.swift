@@ -51,8 +51,7 @@ extension Train {
                 architecture = try Registry.architecture(named: plugin).make(configurationJSON: configuration.configurationJSON(generator: generator))
                 try architecture.checkSizes(for: configuration.problem)
             } catch {
-                let key = generator ? (configuration.generatorConfiguration != nil ? "generatorConfiguration" : "architectureConfiguration")
-                    : (configuration.discriminatorConfiguration != nil ? "discriminatorConfiguration" : "architectureConfiguration")
+                let key = configuration.configurationKey(generator: generator)
                 throw CLIError("\(Self.origin(of: "\(error)", in: key, sources: resolved.sources))\(error)")
             }
             // The classes come from the data later; whether the plugin takes one is known now.
@@ -98,9 +97,7 @@ extension Train {
         let shown = labels.map { origin -> String in
             let scalars = origin.unicodeScalars
             guard origin.hasPrefix("recipe "), scalars.count > 50 else { return origin }
-            var tail = String.UnicodeScalarView()
-            tail.append(contentsOf: scalars.suffix(40))
-            return "recipe ..." + String(tail)
+            return "recipe ..." + String(String.UnicodeScalarView(scalars.suffix(40)))
         }
         return "\(key) from " + shown.joined(separator: " and ") + ": "
     }
