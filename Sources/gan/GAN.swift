@@ -42,10 +42,7 @@ struct GAN: ParsableCommand {
     static func cutLine(_ line: String) -> String {
         let scalars = line.unicodeScalars
         guard scalars.count > 300 else { return line }
-        var head = String.UnicodeScalarView(), tail = String.UnicodeScalarView()
-        head.append(contentsOf: scalars.prefix(239))
-        tail.append(contentsOf: scalars.suffix(55))
-        return String(head) + " ... " + String(tail)
+        return String(String.UnicodeScalarView(scalars.prefix(239))) + " ... " + String(String.UnicodeScalarView(scalars.suffix(55)))
     }
 
     /// `--seed -5` as `--seed=-5`: ArgumentParser takes a word that starts with "-" for a flag,

@@ -244,8 +244,13 @@ struct Train: ParsableCommand {
         let ours = resolved.configuration
         let configurationKeys = ["architectureConfiguration", "generatorConfiguration", "discriminatorConfiguration"]
         let pluginKeys = ["architecture": nil, "generatorArchitecture": true, "discriminatorArchitecture": false] as [String: Bool?]
-        var differences: [String] = []
         let explicit = resolved.explicitDifferences(from: stored)
+        func line(_ difference: (path: String, theirs: String, ours: String)) -> String {
+            "\(difference.path): checkpoint \(difference.theirs), given \(difference.ours)"
+        }
+        // A field named for the other network (discriminatorHiddenSizes on the generator's side).
+        func othersField(_ field: String, generator: Bool) -> Bool { field.hasPrefix(generator ? "discriminator" : "generator") }
+        var differences: [String] = []
         for difference in explicit {
             let key = String(difference.path.split(separator: ".")[0])
             if configurationKeys.contains(key) { continue }
@@ -255,21 +260,30 @@ struct Train: ParsableCommand {
             }
             // --threads 0 is "all cores", which the checkpoint recorded as their count.
             if key == "threads", ours.threads == 0, BLASThreads.resolved(0) == stored.threads { continue }
-            differences.append("\(difference.path): checkpoint \(difference.theirs), given \(difference.ours)")
+            differences.append(line(difference))
         }
         let sides = [(true, "generator", stored.generatorPlugin, ours.generatorPlugin),
                      (false, "discriminator", stored.discriminatorPlugin, ours.discriminatorPlugin)]
         // A side whose plugin the flags change is listed under that change already.
         let compared = sides.filter { $0.2 == $0.3 }
-        var effective: [Bool: (factory: ArchitectureFactory, json: String, fields: [String: JSONValue])] = [:]
+        var checkpoint: [Bool: (factory: ArchitectureFactory, architecture: AnyArchitecture, fields: [String: JSONValue])] = [:]
         for (generator, _, plugin, _) in compared {
             let factory = try Registry.architecture(named: plugin)
-            let json = try factory.make(configurationJSON: stored.configurationJSON(generator: generator)).configurationJSON
-            if case .object(let fields)? = try? JSONValue(parsing: json) { effective[generator] = (factory, json, fields) }
+            let architecture = try factory.make(configurationJSON: stored.configurationJSON(generator: generator))
+            if case .object(let fields)? = try? JSONValue(parsing: architecture.configurationJSON) {
+                checkpoint[generator] = (factory, architecture, fields)
+            }
         }
         // (1) Each configuration field given, on the networks its object feeds: a network's own
         // object (given for it), else the shared one. The value is read as the plugin reads it
         // (0.333333333 is the float 0.33333334; "uniform:1" is "uniform:1.0").
+        // The shared object fed the networks of its plugin that had no object of their own in
+        // the checkpoint. When it fed none (a run with an object per network), a value it
+        // recorded must be given again as recorded; one it never held is compared with the
+        // networks' own values.
+        let storedFed = compared.filter {
+            $0.2 == stored.architecture && ($0.0 ? stored.generatorConfiguration : stored.discriminatorConfiguration) == nil
+        }
         var differing: Set<Bool> = []
         let given = resolved.sources.filter { $0.value == "flag" || $0.value.hasPrefix("recipe ") }.keys
             .filter { configurationKeys.contains(String($0.split(separator: ".")[0])) }.sorted()
@@ -280,48 +294,31 @@ struct Train: ParsableCommand {
             let parts = path.split(separator: ".", maxSplits: 1).map(String.init)
             guard parts.count == 2, let value = leaves[path] else { continue }
             let keys = parts[1].split(separator: ".").map(String.init)
-            // The shared object fed the networks of its plugin that had no object of their own in
-            // the checkpoint. When it fed none (a run with an object per network), a value it
-            // recorded must be given again as recorded; one it never held is compared with the
-            // networks' own values.
-            let storedFed = compared.filter {
-                $0.2 == stored.architecture && ($0.0 ? stored.generatorConfiguration : stored.discriminatorConfiguration) == nil
-            }
-            if parts[0] == "architectureConfiguration", storedFed.isEmpty, storedLeaves[path] != nil {
-                if let difference = explicit.first(where: { $0.path == path }) {
-                    differences.append("\(path): checkpoint \(difference.theirs), given \(difference.ours)")
-                }
-                continue
-            }
             let objectFeeds = compared.filter { side in
                 parts[0] == "architectureConfiguration"
                     ? (storedFed.isEmpty ? side.2 == stored.architecture : storedFed.contains { $0.0 == side.0 })
                         && !ownGiven.contains(side.1 + "Configuration")
                     : parts[0] == side.1 + "Configuration"
             }
-            let reading = objectFeeds.filter { !keys[0].hasPrefix($0.0 ? "discriminator" : "generator") }
+            let reading = objectFeeds.filter { !othersField(keys[0], generator: $0.0) }
             // A field no network reads (discriminatorHiddenSizes in the generator's object) must
             // still be what that object held.
             let fed = reading.isEmpty ? objectFeeds : reading
-            guard !fed.isEmpty else {
-                // A field no network reads is compared as the recipe states it.
-                if let difference = explicit.first(where: { $0.path == path }) {
-                    differences.append("\(path): checkpoint \(difference.theirs), given \(difference.ours)")
-                }
+            if fed.isEmpty || (parts[0] == "architectureConfiguration" && storedFed.isEmpty && storedLeaves[path] != nil) {
+                // Compared as the recipe states it.
+                if let difference = explicit.first(where: { $0.path == path }) { differences.append(line(difference)) }
                 continue
             }
+            var object = value
+            for key in keys.reversed() { object = .object([key: object]) }
+            guard case .object(let override) = object else { continue }
             var listed: [(side: String, theirs: String)] = []
             for side in fed {
-                guard let stored = effective[side.0] else { continue }
-                var object = value
-                for key in keys.reversed() { object = .object([key: object]) }
-                guard case .object(let override) = object else { continue }
-                let merged = JSONValue.object(RecipeResolver.deepMerge(stored.fields, override))
-                let read = try? stored.factory.make(configurationJSON: merged.text).configurationJSON
-                if read != stored.json {
+                guard let held = checkpoint[side.0] else { continue }
+                let merged = JSONValue.object(RecipeResolver.deepMerge(held.fields, override))
+                if (try? held.factory.make(configurationJSON: merged.text).configurationJSON) != held.architecture.configurationJSON {
                     differing.insert(side.0)
-                    let theirs = RecipeResolver.leaves(of: ["c": .object(stored.fields)])["c." + parts[1]]
-                    listed.append((side.1, theirs?.text ?? "(unset)"))
+                    listed.append((side.1, RecipeResolver.leaves(of: held.fields)[parts[1]]?.text ?? "(unset)"))
                 }
             }
             // One line for a shared field whose value both networks had.
@@ -331,19 +328,17 @@ struct Train: ParsableCommand {
             }
         }
         // (2) The networks themselves; a network listed under (1) is not listed again.
-        for (generator, side, plugin, _) in compared where !given.isEmpty && !differing.contains(generator) {
-            let factory = try Registry.architecture(named: plugin)
-            let theirs = try factory.make(configurationJSON: stored.configurationJSON(generator: generator))
-            let mine = try factory.make(configurationJSON: ours.configurationJSON(generator: generator))
+        for (generator, side, _, _) in compared where !given.isEmpty && !differing.contains(generator) {
+            guard let held = checkpoint[generator] else { continue }
+            let mine = try held.factory.make(configurationJSON: ours.configurationJSON(generator: generator))
             try mine.checkSizes(for: problem)
-            if signature(of: theirs, generator: generator, problem: problem) != signature(of: mine, generator: generator, problem: problem) {
+            if signature(of: held.architecture, generator: generator, problem: problem) != signature(of: mine, generator: generator, problem: problem) {
                 // Listed without the other network's fields, which build nothing here.
-                let other = generator ? "discriminator" : "generator"
                 func own(_ json: String) -> String {
                     guard case .object(let fields)? = try? JSONValue(parsing: json) else { return json }
-                    return JSONValue.object(fields.filter { !$0.key.hasPrefix(other) }).text
+                    return JSONValue.object(fields.filter { !othersField($0.key, generator: generator) }).text
                 }
-                let listed = ModelFile.fieldDifferences(own(theirs.configurationJSON), file: own(mine.configurationJSON),
+                let listed = ModelFile.fieldDifferences(own(held.architecture.configurationJSON), file: own(mine.configurationJSON),
                                                         label: "checkpoint", fileLabel: "given")
                 differences.append("the \(side) it would build: " + listed)
             }
@@ -363,9 +358,9 @@ struct Train: ParsableCommand {
         return network.layers.map { layer in
             let settings = layer.attributes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
             let parameters = layer.parameters.map { parameter in
-                var hash: UInt64 = 1469598103934665603
-                for index in 0..<parameter.value.count { hash = (hash ^ UInt64(parameter.value.pointer[index].bitPattern)) &* 1099511628211 }
-                return "\(parameter.key)\(parameter.shape):\(hash)"
+                var hash = FNV1a()
+                hash.add(UnsafeBufferPointer(start: parameter.value.pointer, count: parameter.value.count))
+                return "\(parameter.key)\(parameter.shape):\(hash.value)"
             }
             return "\(layer.kind) \(layer.inputSize)->\(layer.outputSize) \(settings) \(parameters)"
         }
